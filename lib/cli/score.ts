@@ -1,0 +1,86 @@
+import { Command, Option } from 'clipanion';
+import { join, relative } from 'node:path';
+import { scoreFiles } from '../score/files.js';
+import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
+import { writeF1Plot } from '../score/plot.js';
+import { writeErrorImage } from '../score/error-image.js';
+import { createProgress } from '../util/progress.js';
+import { NucsegError } from '../util/errors.js';
+import { parseThresholds } from './parse.js';
+import { VERSION } from '../version.js';
+
+export class ScoreCommand extends Command {
+  static override paths = [['score']];
+  static override usage = Command.Usage({
+    description: 'Score predicted label images against ground truth (F1 at IoU thresholds, splits, merges)',
+    details: `
+      Pairs files of \`--gt\` and \`--pred\` by name (a \`.labels\` suffix is ignored, so
+      \`nucseg segment\` output scores directly) and prints TP/FP/FN, F1, precision, recall,
+      DSB accuracy and panoptic quality per IoU threshold, pooled over the set and as a mean
+      over images, plus split and merge counts.
+    `,
+    examples: [
+      ['Score a folder of predictions', 'nucseg score --gt data/labels --pred results/'],
+      ['Write JSON, CSV, a plot and error images', 'nucseg score --gt gt/ --pred pred/ --json s.json --csv s.csv --plot f1.svg --errors-dir errors/'],
+      ['Score at chosen thresholds', 'nucseg score --gt a.tif --pred b.tif --thresholds 0.5,0.7,0.9'],
+    ],
+  });
+
+  gt = Option.Array('--gt', { required: true, description: 'Ground-truth label file(s), folder(s) or glob(s)' });
+  pred = Option.Array('--pred', { required: true, description: 'Predicted label file(s), folder(s) or glob(s)' });
+  thresholds = Option.String('--thresholds', { description: 'IoU thresholds: a list "0.5,0.7,0.9" or a range "0.5:0.05:0.95" (default)' });
+  matching = Option.String('--matching', 'paper', { description: "'paper' (default: seed-paper definitions at t >= 0.5, optimal one-to-one below) or 'optimal' (one-to-one everywhere)" });
+  json = Option.String('--json', { description: 'Write the full result as JSON (schema nucseg.score/1)' });
+  csv = Option.String('--csv', { description: 'Write one row per image and threshold as CSV' });
+  plot = Option.String('--plot', { description: 'Write an SVG plot of F1 against IoU threshold' });
+  plotBy = Option.String('--plot-by', 'set', { description: "'set' (pooled and mean lines) or 'images' (one line per image)" });
+  errorsDir = Option.String('--errors-dir', { description: 'Write a GT-XOR-prediction error PNG per image into this folder' });
+  errorsThreshold = Option.String('--errors-threshold', '0.7', { description: 'IoU below which a GT nucleus counts as missed in error images' });
+  allowUnpaired = Option.Boolean('--allow-unpaired', false, { description: 'Score the pairs found instead of failing on unpaired files' });
+  threads = Option.String('--threads', { description: 'Threads for the overlap kernel (default: all cores)' });
+  quiet = Option.Boolean('--quiet', false, { description: 'Print nothing but errors' });
+
+  async execute(): Promise<number> {
+    const thresholds = this.thresholds ? parseThresholds(this.thresholds) : undefined;
+    if (this.matching !== 'paper' && this.matching !== 'optimal') throw new NucsegError(`--matching must be 'paper' or 'optimal', not '${this.matching}'`);
+    if (this.plotBy !== 'set' && this.plotBy !== 'images') throw new NucsegError(`--plot-by must be 'set' or 'images', not '${this.plotBy}'`);
+    const errT = Number(this.errorsThreshold);
+    if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
+    const threads = this.threads === undefined ? undefined : Number(this.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0)) throw new NucsegError(`--threads must be a whole number, not '${this.threads}'`);
+
+    let progress: ReturnType<typeof createProgress> | undefined;
+    const report = await scoreFiles(this.gt, this.pred, {
+      thresholds,
+      matching: this.matching,
+      threads,
+      allowUnpaired: this.allowUnpaired,
+      onImage: (done, total, r) => {
+        progress ??= createProgress('scoring', total, this.quiet ? 'quiet' : 'auto');
+        progress.update(done, r.name);
+      },
+      withImages: this.errorsDir
+        ? (pair, g, p) => writeErrorImage(join(this.errorsDir!, `${pair.key}.errors.png`), g, p, errT)
+        : undefined,
+    });
+    progress?.stop();
+
+    if (!this.quiet) this.context.stdout.write(formatScoreTable(report) + '\n');
+    const written: string[] = [];
+    if (this.json) {
+      await writeScoreJson(this.json, report, { nucseg: VERSION });
+      written.push(this.json);
+    }
+    if (this.csv) {
+      await writeScoreCsv(this.csv, report);
+      written.push(this.csv);
+    }
+    if (this.plot) {
+      await writeF1Plot(this.plot, report, { by: this.plotBy as 'set' | 'images' });
+      written.push(this.plot);
+    }
+    if (this.errorsDir) written.push(`${this.errorsDir}/ (${report.images.length} error images)`);
+    if (!this.quiet && written.length) this.context.stdout.write(`\nwrote ${written.map((w) => relative('.', w) || w).join(', ')}\n`);
+    return 0;
+  }
+}

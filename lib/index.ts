@@ -1,0 +1,30 @@
+// nucseg's public library API. Everything the CLI does is available here, typed.
+export { VERSION } from './version.js';
+export { NucsegError, isUserError } from './util/errors.js';
+export { writeFileAtomic } from './util/atomic.js';
+export { createProgress, type Progress, type ProgressMode } from './util/progress.js';
+export type { ImageData, LabelImage, PixelArray, ReadImage } from './image/types.js';
+export { readImage, decodeImage, readLabels, toLabels, type ReadImageOptions } from './image/read.js';
+export { writeLabels, encodeLabelsTiff, labelDtype } from './image/write.js';
+export { findImages, pairFiles, pairingKey, IMAGE_EXTENSIONS, type FilePair } from './image/discover.js';
+export { labelOverlap, type LabelOverlap } from './kernels/overlap.js';
+export * as kernels from './kernels/index.js';
+export {
+  score,
+  scoreOverlap,
+  summarizeSet,
+  metricsFromCounts,
+  DEFAULT_THRESHOLDS,
+  SPLIT_MERGE_IOU,
+  type ScoreOptions,
+  type ScoreResult,
+  type ThresholdMetrics,
+  type SetScore,
+} from './score/metrics.js';
+export { matchAtThresholds, optimalMatch, splitsAndMerges, type MatchingRule, type ThresholdMatch } from './score/match.js';
+export { scoreFiles, SCORE_SCHEMA, type ImageScore, type SetScoreReport, type ScoreFilesOptions } from './score/files.js';
+export { formatScoreTable, formatScoreCsv, writeScoreJson, writeScoreCsv } from './score/report.js';
+export { renderF1Plot, writeF1Plot, type PlotOptions } from './score/plot.js';
+export { errorImage, writeErrorImage, encodeRgbPng } from './score/error-image.js';
+export { info, type NucsegInfo } from './info.js';
+export { main as runCli } from './cli/main.js';

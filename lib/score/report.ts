@@ -1,0 +1,82 @@
+import type { SetScoreReport } from './files.js';
+import { writeFileAtomic } from '../util/atomic.js';
+
+const pct = (v: number) => v.toFixed(1);
+const f3 = (v: number) => v.toFixed(3);
+
+/**
+ * A readable plain-text table: per threshold the pooled TP/FP/FN, F1 (pooled and mean over
+ * images), precision, recall, accuracy and PQ; then splits and merges; then, when there
+ * are several images, each image's F1 at the object-level (0.7) and pixel-level (0.9)
+ * thresholds (or the first and last threshold when those are not scored).
+ */
+export function formatScoreTable(r: SetScoreReport): string {
+  const p = r.pooled, m = r.mean;
+  const lines: string[] = [];
+  lines.push(`nucseg score: ${p.nImages} image(s), ${p.nGt} ground-truth and ${p.nPred} predicted nuclei`);
+  lines.push('');
+  const head = ['IoU t', 'TP', 'FP', 'FN', 'F1 pooled', 'F1 mean', 'precision', 'recall', 'accuracy', 'PQ'];
+  const rows = r.thresholds.map((t, i) => [t.toFixed(2), String(p.tp[i]), String(p.fp[i]), String(p.fn[i]), f3(p.f1[i]), f3(m.f1[i]), f3(p.precision[i]), f3(p.recall[i]), f3(p.accuracy[i]), f3(p.pq[i])]);
+  lines.push(...alignTable(head, rows));
+  lines.push('');
+  lines.push(`splits (GT label hit by 2+ predictions at IoU >= 0.1): ${p.splits} (${pct(p.splitsPct)} % of GT)`);
+  lines.push(`merges (prediction hitting 2+ GT labels at IoU >= 0.1): ${p.merges} (${pct(p.mergesPct)} % of predictions)`);
+  lines.push('F1 pooled = from TP/FP/FN summed over images; F1 mean = average of per-image F1.');
+  if (r.images.length > 1) {
+    const pick = (target: number) => {
+      const i = r.thresholds.findIndex((t) => Math.abs(t - target) < 1e-9);
+      return i;
+    };
+    let a = pick(0.7), b = pick(0.9);
+    if (a < 0) a = 0;
+    if (b < 0) b = r.thresholds.length - 1;
+    lines.push('');
+    const ih = ['image', 'GT', 'pred', `F1@${r.thresholds[a].toFixed(2)}`, `F1@${r.thresholds[b].toFixed(2)}`, 'splits', 'merges'];
+    const ir = r.images.map((im) => [im.name, String(im.nGt), String(im.nPred), f3(im.f1[a]), f3(im.f1[b]), String(im.splits), String(im.merges)]);
+    lines.push(...alignTable(ih, ir));
+  }
+  if (r.unpaired.gt.length || r.unpaired.pred.length) {
+    lines.push('');
+    lines.push(`unpaired (not scored): ${r.unpaired.gt.length} ground-truth, ${r.unpaired.pred.length} prediction file(s)`);
+  }
+  return lines.join('\n');
+}
+
+function alignTable(head: string[], rows: string[][]): string[] {
+  const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const fmt = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
+  return [fmt(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)];
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Long-format CSV: one row per (image, threshold), with the set rows first
+ * (`image` = "(pooled)" and "(mean)"). Columns: image, gt_file, pred_file, threshold, tp,
+ * fp, fn, f1, precision, recall, accuracy, mean_matched_iou, pq, n_gt, n_pred, splits, merges.
+ */
+export function formatScoreCsv(r: SetScoreReport): string {
+  const cols = ['image', 'gt_file', 'pred_file', 'threshold', 'tp', 'fp', 'fn', 'f1', 'precision', 'recall', 'accuracy', 'mean_matched_iou', 'pq', 'n_gt', 'n_pred', 'splits', 'merges'];
+  const out = [cols.join(',')];
+  const p = r.pooled, m = r.mean;
+  r.thresholds.forEach((t, i) => out.push(['(pooled)', '', '', t, p.tp[i], p.fp[i], p.fn[i], p.f1[i], p.precision[i], p.recall[i], p.accuracy[i], p.meanMatchedIoU[i], p.pq[i], p.nGt, p.nPred, p.splits, p.merges].map(csvCell).join(',')));
+  r.thresholds.forEach((t, i) => out.push(['(mean)', '', '', t, '', '', '', m.f1[i], m.precision[i], m.recall[i], m.accuracy[i], m.meanMatchedIoU[i], m.pq[i], '', '', '', ''].map(csvCell).join(',')));
+  for (const im of r.images) {
+    r.thresholds.forEach((t, i) =>
+      out.push([im.name, im.gt, im.pred, t, im.tp[i], im.fp[i], im.fn[i], im.f1[i], im.precision[i], im.recall[i], im.accuracy[i], im.meanMatchedIoU[i], im.pq[i], im.nGt, im.nPred, im.splits, im.merges].map(csvCell).join(',')),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Writes the report as JSON (schema nucseg.score/1; see docs/score-json.md). */
+export async function writeScoreJson(path: string, r: SetScoreReport, extra: Record<string, unknown> = {}): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify({ ...r, ...extra }, null, 2) + '\n');
+}
+
+export async function writeScoreCsv(path: string, r: SetScoreReport): Promise<void> {
+  await writeFileAtomic(path, formatScoreCsv(r));
+}

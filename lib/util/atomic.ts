@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { NucsegError } from './errors.js';
+
+/**
+ * Writes `data` to `path` so that a crash never leaves a half-written file: the bytes go
+ * to a temporary name in the same folder (same file system), are fsynced, then renamed
+ * over `path`. The temporary file is removed if anything fails. Creates missing parent
+ * folders. Throws NucsegError naming `path` when the folder is not writable.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EPERM' || err.code === 'ENOSPC') {
+      throw new NucsegError(`cannot write file (${err.code})`, { file: path, cause: e });
+    }
+    throw e;
+  }
+}

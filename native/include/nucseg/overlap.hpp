@@ -1,0 +1,25 @@
+// Label overlap: the sparse contingency table of two label images.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "nucseg/image.hpp"
+
+namespace nucseg {
+
+// Every (gt id, pred id) pair that shares at least one pixel, with the shared pixel
+// count, plus the area of every label that occurs in either image. Label 0 is
+// background: pairs with 0 on one side only feed the areas and are not listed.
+// Ids are arbitrary uint32 values (need not be consecutive). Output is sorted by
+// (gt, pred) and by id, so it is identical for every thread count.
+struct OverlapTable {
+  std::vector<uint32_t> pair_gt, pair_pred;
+  std::vector<uint64_t> pair_count;
+  std::vector<uint32_t> gt_ids, pred_ids;
+  std::vector<uint64_t> gt_area, pred_area;
+};
+
+template <typename G, typename P>
+OverlapTable label_overlap(ImageView<const G> gt, ImageView<const P> pred, int threads);
+
+}  // namespace nucseg

@@ -1,0 +1,15 @@
+// Module entry: registers every kernel family's bindings.
+#include "bindings.hpp"
+
+namespace nucseg::napi {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  register_info(env, exports);
+  register_overlap(env, exports);
+  return exports;
+}
+
+}  // namespace nucseg::napi
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return nucseg::napi::Init(env, exports); }
+NODE_API_MODULE(nucseg, InitModule)

@@ -1,0 +1,8 @@
+// One register_* per kernel family; addon.cpp calls them all.
+#pragma once
+#include <napi.h>
+
+namespace nucseg::napi {
+void register_info(Napi::Env env, Napi::Object exports);
+void register_overlap(Napi::Env env, Napi::Object exports);
+}  // namespace nucseg::napi

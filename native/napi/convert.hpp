@@ -1,0 +1,93 @@
+// TypedArray <-> ImageView conversion and error mapping: the only place that knows both
+// Node and nucseg types.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "nucseg/image.hpp"
+
+namespace nucseg::napi {
+
+// Reads {data, width, height} and checks that data has width*height elements.
+template <typename T>
+ImageView<const T> image_arg(const Napi::Env& env, const Napi::Value& v, const char* name) {
+  if (!v.IsObject()) throw Napi::TypeError::New(env, std::string(name) + " must be an image object");
+  Napi::Object o = v.As<Napi::Object>();
+  Napi::Value d = o.Get("data");
+  if (!d.IsTypedArray()) throw Napi::TypeError::New(env, std::string(name) + ".data must be a TypedArray");
+  auto ta = d.As<Napi::TypedArray>();
+  int64_t w = o.Get("width").ToNumber().Int64Value();
+  int64_t h = o.Get("height").ToNumber().Int64Value();
+  if (w < 0 || h < 0 || static_cast<int64_t>(ta.ElementLength()) != w * h)
+    throw Napi::RangeError::New(env, std::string(name) + ": data length " + std::to_string(ta.ElementLength()) +
+                                         " does not match width*height = " + std::to_string(w) + "x" +
+                                         std::to_string(h));
+  auto* base = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return ImageView<const T>(reinterpret_cast<const T*>(base), w, h);
+}
+
+inline napi_typedarray_type array_type(const Napi::Value& image) {
+  return image.As<Napi::Object>().Get("data").As<Napi::TypedArray>().TypedArrayType();
+}
+
+template <typename T>
+struct ArrayTraits;
+template <>
+struct ArrayTraits<uint8_t> {
+  using Array = Napi::Uint8Array;
+};
+template <>
+struct ArrayTraits<uint16_t> {
+  using Array = Napi::Uint16Array;
+};
+template <>
+struct ArrayTraits<uint32_t> {
+  using Array = Napi::Uint32Array;
+};
+template <>
+struct ArrayTraits<float> {
+  using Array = Napi::Float32Array;
+};
+template <>
+struct ArrayTraits<double> {
+  using Array = Napi::Float64Array;
+};
+
+// Copies a vector into a new TypedArray of the same element type.
+template <typename T>
+typename ArrayTraits<T>::Array to_array(const Napi::Env& env, const std::vector<T>& v) {
+  auto a = ArrayTraits<T>::Array::New(env, v.size());
+  if (!v.empty()) std::copy(v.begin(), v.end(), a.Data());
+  return a;
+}
+
+inline Napi::Float64Array to_f64(const Napi::Env& env, const std::vector<uint64_t>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = static_cast<double>(v[i]);
+  return a;
+}
+
+inline int threads_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || info[i].IsUndefined()) return 0;
+  return info[i].ToNumber().Int32Value();
+}
+
+// Runs a kernel body, mapping C++ exceptions to JS exceptions.
+template <typename F>
+Napi::Value guarded(const Napi::Env& env, F&& f) {
+  try {
+    return f();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const ArgumentError& e) {
+    throw Napi::RangeError::New(env, e.what());
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(env, "out of memory in native kernel");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+}  // namespace nucseg::napi

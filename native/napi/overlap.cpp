@@ -1,0 +1,48 @@
+#include "nucseg/overlap.hpp"
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace nucseg::napi {
+namespace {
+
+template <typename G, typename P>
+Napi::Value run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto gt = image_arg<G>(env, info[0], "gt");
+  auto pred = image_arg<P>(env, info[1], "pred");
+  OverlapTable t = label_overlap<G, P>(gt, pred, threads_arg(info, 2));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pairGt", to_array(env, t.pair_gt));
+  o.Set("pairPred", to_array(env, t.pair_pred));
+  o.Set("pairCount", to_f64(env, t.pair_count));
+  o.Set("gtIds", to_array(env, t.gt_ids));
+  o.Set("gtArea", to_f64(env, t.gt_area));
+  o.Set("predIds", to_array(env, t.pred_ids));
+  o.Set("predArea", to_f64(env, t.pred_area));
+  return o;
+}
+
+// labelOverlap(gt, pred, threads) -> { pairGt, pairPred, pairCount, gtIds, gtArea, predIds, predArea }
+Napi::Value LabelOverlap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 2) throw Napi::TypeError::New(env, "labelOverlap(gt, pred, threads?)");
+    auto tg = array_type(info[0]), tp = array_type(info[1]);
+    bool g16 = tg == napi_uint16_array, p16 = tp == napi_uint16_array;
+    if ((!g16 && tg != napi_uint32_array) || (!p16 && tp != napi_uint32_array))
+      throw Napi::TypeError::New(env, "labelOverlap: label images must be Uint16Array or Uint32Array");
+    if (g16 && p16) return run<uint16_t, uint16_t>(info);
+    if (g16) return run<uint16_t, uint32_t>(info);
+    if (p16) return run<uint32_t, uint16_t>(info);
+    return run<uint32_t, uint32_t>(info);
+  });
+}
+
+}  // namespace
+
+void register_overlap(Napi::Env env, Napi::Object exports) {
+  exports.Set("labelOverlap", Napi::Function::New(env, LabelOverlap, "labelOverlap"));
+}
+
+}  // namespace nucseg::napi
