@@ -1,13 +1,14 @@
 import { Command, Option } from 'clipanion';
 import { info } from '../info.js';
+import { NucsegCommand } from './base.js';
 
-export class InfoCommand extends Command {
+export class InfoCommand extends NucsegCommand {
   static override paths = [['info']];
   static override usage = Command.Usage({ description: 'Show the version and the compute backends this installation has' });
 
   json = Option.Boolean('--json', false, { description: 'Print as JSON' });
 
-  async execute(): Promise<number> {
+  async run(): Promise<number> {
     const i = await info();
     if (this.json) {
       this.context.stdout.write(JSON.stringify(i, null, 2) + '\n');

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { NucsegCommand } from './base.js';
 import { join, relative } from 'node:path';
 import { scoreFiles } from '../score/files.js';
 import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
@@ -9,7 +10,7 @@ import { NucsegError } from '../util/errors.js';
 import { parseThresholds } from './parse.js';
 import { VERSION } from '../version.js';
 
-export class ScoreCommand extends Command {
+export class ScoreCommand extends NucsegCommand {
   static override paths = [['score']];
   static override usage = Command.Usage({
     description: 'Score predicted label images against ground truth (F1 at IoU thresholds, splits, merges)',
@@ -40,7 +41,7 @@ export class ScoreCommand extends Command {
   threads = Option.String('--threads', { description: 'Threads for the overlap kernel (default: all cores)' });
   quiet = Option.Boolean('--quiet', false, { description: 'Print nothing but errors' });
 
-  async execute(): Promise<number> {
+  async run(): Promise<number> {
     const thresholds = this.thresholds ? parseThresholds(this.thresholds) : undefined;
     if (this.matching !== 'paper' && this.matching !== 'optimal') throw new NucsegError(`--matching must be 'paper' or 'optimal', not '${this.matching}'`);
     if (this.plotBy !== 'set' && this.plotBy !== 'images') throw new NucsegError(`--plot-by must be 'set' or 'images', not '${this.plotBy}'`);

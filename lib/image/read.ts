@@ -3,6 +3,10 @@ import { extname } from 'node:path';
 import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
 import { PNG } from 'pngjs';
 import { NucsegError } from '../util/errors.js';
+import { checkTiffStructure } from './tiff-guard.js';
+import { installTiffCodecs } from './tiff-codecs.js';
+
+installTiffCodecs();
 import type { PixelArray, ReadImage, LabelImage } from './types.js';
 
 /** Options for readImage. */
@@ -62,6 +66,7 @@ export async function decodeImage(buf: Uint8Array, path: string, opts: ReadImage
 }
 
 async function decodeTiff(buf: Uint8Array, path: string, opts: ReadImageOptions): Promise<ReadImage> {
+  checkTiffStructure(buf, path);
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   let pages: GeoTIFFImage[];
   try {

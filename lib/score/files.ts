@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import { findImages, pairFiles, type FilePair } from '../image/discover.js';
+import { stat } from 'node:fs/promises';
+import { findImages, pairFiles, pairingKey, type FilePair } from '../image/discover.js';
 import { readLabels } from '../image/read.js';
 import type { LabelImage } from '../image/types.js';
 import { labelOverlap } from '../kernels/overlap.js';
@@ -48,7 +49,12 @@ export async function scoreFiles(gt: string | readonly string[], pred: string | 
   const [gtFiles, predFiles] = await Promise.all([findImages(gt), findImages(pred)]);
   if (gtFiles.length === 0) throw new NucsegError(`no ground-truth images found in ${[gt].flat().join(', ')}`);
   if (predFiles.length === 0) throw new NucsegError(`no predicted label images found in ${[pred].flat().join(', ')}`);
-  const { pairs, unpairedGt, unpairedPred } = pairFiles(gtFiles, predFiles);
+  // Two single files pair whatever their names; otherwise files pair by name.
+  const single = async (x: string | readonly string[]) => [x].flat().length === 1 && (await stat([x].flat()[0]).catch(() => undefined))?.isFile();
+  const { pairs, unpairedGt, unpairedPred } =
+    gtFiles.length === 1 && predFiles.length === 1 && (await single(gt)) && (await single(pred))
+      ? { pairs: [{ key: pairingKey(predFiles[0]), gt: gtFiles[0], pred: predFiles[0] }], unpairedGt: [], unpairedPred: [] }
+      : pairFiles(gtFiles, predFiles);
   if ((unpairedGt.length || unpairedPred.length) && !opts.allowUnpaired) {
     const list = [...unpairedGt.map((f) => `  ground truth without prediction: ${relative('.', f)}`), ...unpairedPred.map((f) => `  prediction without ground truth: ${relative('.', f)}`)];
     throw new NucsegError(`${unpairedGt.length + unpairedPred.length} file(s) have no partner (use --allow-unpaired to score the rest):\n${list.slice(0, 50).join('\n')}${list.length > 50 ? `\n  … and ${list.length - 50} more` : ''}`);

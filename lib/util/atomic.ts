@@ -25,7 +25,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await unlink(tmp).catch(() => {});
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EPERM' || err.code === 'ENOSPC') {
+    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EEXIST' || err.code === 'EISDIR' || err.code === 'EPERM' || err.code === 'ENOSPC') {
       throw new NucsegError(`cannot write file (${err.code})`, { file: path, cause: e });
     }
     throw e;

@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { readLabels } from '../../lib/image/read.js';
+import { writeLabels } from '../../lib/image/write.js';
+import { score } from '../../lib/score/metrics.js';
+import { REPO, dsbLabelFiles } from '../helpers/data.js';
+import { perturb } from '../helpers/perturb.js';
+import { python, tempDir } from '../helpers/tools.js';
+
+const BIN = join(REPO, 'bin', 'nucseg.js');
+
+function nucseg(args: string[], cwd = REPO) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Two folders of real labels: gt/<name>.tif and pred/<name>.labels.tif (perturbed). */
+async function makeSet(n: number) {
+  const dir = tempDir('nucseg-cli-');
+  mkdirSync(join(dir, 'gt'));
+  mkdirSync(join(dir, 'pred'));
+  const files = dsbLabelFiles(n);
+  const expected = [];
+  for (const [i, f] of files.entries()) {
+    const gt = await readLabels(f);
+    const { pred } = perturb(gt, 500 + i);
+    const name = `field${String(i).padStart(2, '0')}`;
+    copyFileSync(f, join(dir, 'gt', `${name}.tif`));
+    await writeLabels(join(dir, 'pred', `${name}.labels.tif`), pred);
+    expected.push({ name, r: score(gt, pred) });
+  }
+  return { dir, expected };
+}
+
+describe('nucseg score (CLI)', () => {
+  it('scores two folders of real labels, prints a table and writes JSON, CSV, plot and error images', async () => {
+    const { dir, expected } = await makeSet(4);
+    const out = join(dir, 'out');
+    const r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred'), '--json', join(out, 's.json'), '--csv', join(out, 's.csv'), '--plot', join(out, 'f1.svg'), '--errors-dir', join(out, 'errors')]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/IoU t\s+TP\s+FP\s+FN\s+F1 pooled\s+F1 mean/);
+    expect(r.stdout).toMatch(/splits .*: \d+/);
+
+    const j = JSON.parse(readFileSync(join(out, 's.json'), 'utf8'));
+    expect(j.schema).toBe('nucseg.score/1');
+    expect(j.thresholds).toEqual([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
+    expect(j.images.map((i: { name: string }) => i.name)).toEqual(expected.map((e) => e.name));
+    for (const [k, e] of expected.entries()) {
+      for (const key of ['tp', 'fp', 'fn', 'f1', 'precision', 'recall', 'splits', 'merges', 'nGt', 'nPred'] as const) expect(j.images[k][key]).toEqual(e.r[key]);
+    }
+    // pooled = sums then F1; mean = average of per-image F1
+    const tp0 = expected.reduce((a, e) => a + e.r.tp[0], 0), fp0 = expected.reduce((a, e) => a + e.r.fp[0], 0), fn0 = expected.reduce((a, e) => a + e.r.fn[0], 0);
+    expect(j.pooled.tp[0]).toBe(tp0);
+    expect(j.pooled.f1[0]).toBeCloseTo((2 * tp0) / (2 * tp0 + fp0 + fn0), 12);
+    expect(j.mean.f1[0]).toBeCloseTo(expected.reduce((a, e) => a + e.r.f1[0], 0) / expected.length, 12);
+    for (const key of ['tp', 'fp', 'fn', 'f1', 'precision', 'recall', 'splits', 'merges', 'nGt', 'nPred']) expect(j.pooled).toHaveProperty(key);
+
+    const csv = readFileSync(join(out, 's.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('image,gt_file,pred_file,threshold,tp,fp,fn,f1,precision,recall,accuracy,mean_matched_iou,pq,n_gt,n_pred,splits,merges');
+    expect(csv.length).toBe(1 + 10 * (2 + 4));
+    // pandas reads it
+    expect(python('import sys,pandas as pd;d=pd.read_csv(sys.argv[1]);print(len(d), int(d[d.image=="(pooled)"].tp.iloc[0]))', [join(out, 's.csv')]).trim()).toBe(`60 ${tp0}`);
+
+    const svg = readFileSync(join(out, 'f1.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('IoU threshold');
+
+    const pngs = readdirSync(join(out, 'errors')).sort();
+    expect(pngs).toEqual(expected.map((e) => `${e.name}.errors.png`));
+    const png = PNG.sync.read(readFileSync(join(out, 'errors', pngs[0])));
+    let magenta = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === 255 && png.data[i + 1] === 0 && png.data[i + 2] === 255) magenta++;
+    expect(magenta).toBeGreaterThan(0);
+    expect(readdirSync(out).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('error images draw missed nuclei in full and only the XOR elsewhere', async () => {
+    const dir = tempDir('nucseg-err-');
+    const gt = await readLabels(dsbLabelFiles(1)[0]);
+    const pred = { ...gt, data: gt.data.slice() };
+    const ids = [...new Set(gt.data)].filter((v) => v);
+    const missed = ids[0];
+    let missedArea = 0;
+    for (let i = 0; i < pred.data.length; i++) if (pred.data[i] === missed) {
+      pred.data[i] = 0;
+      missedArea++;
+    }
+    mkdirSync(join(dir, 'g'));
+    mkdirSync(join(dir, 'p'));
+    await writeLabels(join(dir, 'g', 'a.tif'), gt);
+    await writeLabels(join(dir, 'p', 'a.tif'), pred);
+    expect(nucseg(['score', '--gt', join(dir, 'g'), '--pred', join(dir, 'p'), '--errors-dir', join(dir, 'e'), '--quiet']).code).toBe(0);
+    const png = PNG.sync.read(readFileSync(join(dir, 'e', 'a.errors.png')));
+    let magenta = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === 255 && png.data[i + 1] === 0 && png.data[i + 2] === 255) magenta++;
+    expect(magenta).toBe(missedArea);
+  });
+
+  it('fails on unpaired files unless --allow-unpaired, listing them', async () => {
+    const { dir } = await makeSet(2);
+    writeFileSync(join(dir, 'gt', 'extra.tif'), readFileSync(join(dir, 'gt', 'field00.tif')));
+    let r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1 file\(s\) have no partner/);
+    expect(r.stderr).toMatch(/ground truth without prediction: .*extra\.tif/);
+    r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred'), '--allow-unpaired']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/unpaired \(not scored\): 1 ground-truth/);
+  });
+
+  it('bad input: size mismatch, RGB labels, empty sets, bad options -> one-line error, exit 1, no outputs', async () => {
+    const { dir } = await makeSet(2);
+    // a size mismatch in the second pair
+    await writeLabels(join(dir, 'pred', 'field01.labels.tif'), { data: new Uint16Array(12), width: 4, height: 3 });
+    const json = join(dir, 'never.json');
+    let r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred'), '--json', json]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('nucseg:'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/field01\.labels\.tif: size 4x3 differs from its ground truth/);
+    expect(existsSync(json)).toBe(false);
+
+    python('import sys,tifffile,numpy as np;tifffile.imwrite(sys.argv[1], np.zeros((8,8,3),np.uint8), photometric="rgb")', [join(dir, 'pred', 'field01.labels.tif')]);
+    r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/field01\.labels\.tif: has 3 samples per pixel/);
+
+    mkdirSync(join(dir, 'empty'));
+    r = nucseg(['score', '--gt', join(dir, 'empty'), '--pred', join(dir, 'pred')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no ground-truth images found/);
+
+    r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), '--thresholds', '0.5,2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/outside \(0, 1\]/);
+    expect(r.stderr).not.toMatch(/at .*\.js/); // no stack trace for bad input
+  });
+
+  it('scores ground truth against itself as F1 = 1, with custom thresholds and ranges', async () => {
+    const { dir } = await makeSet(2);
+    const json = join(dir, 'self.json');
+    const r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), '--thresholds', '0.3:0.2:0.9', '--json', json, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const j = JSON.parse(readFileSync(json, 'utf8'));
+    expect(j.thresholds).toEqual([0.3, 0.5, 0.7, 0.9]);
+    expect(j.pooled.f1).toEqual([1, 1, 1, 1]);
+  });
+
+  it('nucseg info reports the backends', () => {
+    const r = nucseg(['info', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.native.cpu.threads).toBeGreaterThan(0);
+    expect(typeof j.native.cuda.compiled).toBe('boolean');
+    expect(j.kernelBackends).toContain('cpu');
+  });
+});
