@@ -26,8 +26,10 @@ struct Run {
   uint64_t len = 0;
 };
 
+// Adds the finished run to the table. Background runs (0, 0) are counted too (no
+// branch on the hot path) and dropped when the tables are merged.
 inline void flush(HashCounter& h, Run& r) {
-  if (r.len && (r.g | r.p)) h.add(pair_key(r.g, r.p), r.len);
+  h.add(pair_key(r.g, r.p), r.len);
   r.len = 0;
 }
 
@@ -53,41 +55,65 @@ void row_scalar(const G* g, const P* p, int64_t w, Run& r, HashCounter& h) {
 }
 
 #ifdef NUCSEG_X86
-// Same-type fast paths: skip whole vectors that continue the current run.
-__attribute__((target("avx2"))) void row_avx2_u16(const uint16_t* g, const uint16_t* p, int64_t w, Run& r,
-                                                  HashCounter& h) {
-  int64_t x = 0;
-  while (x + 16 <= w) {
-    __m256i vg = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + x));
-    __m256i vp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + x));
-    __m256i eq = _mm256_and_si256(_mm256_cmpeq_epi16(vg, _mm256_set1_epi16(static_cast<short>(r.g))),
-                                  _mm256_cmpeq_epi16(vp, _mm256_set1_epi16(static_cast<short>(r.p))));
-    if (static_cast<uint32_t>(_mm256_movemask_epi8(eq)) == 0xFFFFFFFFu && r.len) {
-      r.len += 16;
-      x += 16;
-    } else {
-      x = scalar_span(g, p, x, x + 16, r, h);
-    }
-  }
-  scalar_span(g, p, x, w, r, h);
+// Same-type fast paths. Compare each vector of pixels with the same vector shifted by one
+// pixel: a set bit in the mask marks a run boundary (gt or pred changes). Blocks without a
+// boundary cost a few instructions for 16 (uint16) or 8 (uint32) pixels; blocks with
+// boundaries cost one iteration per boundary, not per pixel. `bytes` is the sample size:
+// movemask gives that many bits per pixel.
+template <typename T, int bytes>
+__attribute__((target("avx2"))) inline uint32_t boundary_mask(const T* g, const T* p, int64_t x) {
+  const __m256i ga = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + x));
+  const __m256i gb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + x - 1));
+  const __m256i pa = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + x));
+  const __m256i pb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + x - 1));
+  __m256i eq;
+  if constexpr (bytes == 2)
+    eq = _mm256_and_si256(_mm256_cmpeq_epi16(ga, gb), _mm256_cmpeq_epi16(pa, pb));
+  else
+    eq = _mm256_and_si256(_mm256_cmpeq_epi32(ga, gb), _mm256_cmpeq_epi32(pa, pb));
+  return ~static_cast<uint32_t>(_mm256_movemask_epi8(eq));
 }
 
-__attribute__((target("avx2"))) void row_avx2_u32(const uint32_t* g, const uint32_t* p, int64_t w, Run& r,
-                                                  HashCounter& h) {
-  int64_t x = 0;
-  while (x + 8 <= w) {
-    __m256i vg = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + x));
-    __m256i vp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + x));
-    __m256i eq = _mm256_and_si256(_mm256_cmpeq_epi32(vg, _mm256_set1_epi32(static_cast<int>(r.g))),
-                                  _mm256_cmpeq_epi32(vp, _mm256_set1_epi32(static_cast<int>(r.p))));
-    if (static_cast<uint32_t>(_mm256_movemask_epi8(eq)) == 0xFFFFFFFFu && r.len) {
-      r.len += 8;
-      x += 8;
-    } else {
-      x = scalar_span(g, p, x, x + 8, r, h);
+template <typename T, int bytes>
+__attribute__((target("avx2,bmi"))) void row_avx2(const T* g, const T* p, int64_t w, Run& r, HashCounter& h) {
+  constexpr int per = 32 / bytes;
+  // Pixel 0 continues or ends the run carried from the previous row.
+  if (g[0] != r.g || p[0] != r.p) {
+    flush(h, r);
+    r.g = g[0];
+    r.p = p[0];
+  }
+  int64_t start = 0;  // where the current run began in this row
+  int64_t x = 1;
+  for (; x + per <= w; x += per) {
+    // Fast skip over pairs of boundary-free vectors (interiors and background).
+    while (x + 2 * per <= w) {
+      const uint32_t a = boundary_mask<T, bytes>(g, p, x), b = boundary_mask<T, bytes>(g, p, x + per);
+      if (a | b) break;
+      x += 2 * per;
+    }
+    if (x + per > w) break;
+    uint32_t m = boundary_mask<T, bytes>(g, p, x);
+    while (m) {
+      const int64_t i = x + (__builtin_ctz(m) / bytes);
+      r.len += static_cast<uint64_t>(i - start);
+      flush(h, r);
+      r.g = g[i];
+      r.p = p[i];
+      start = i;
+      m &= ~((bytes == 2 ? 3u : 15u) << ((i - x) * bytes));
     }
   }
-  scalar_span(g, p, x, w, r, h);
+  for (; x < w; ++x) {
+    if (g[x] != r.g || p[x] != r.p) {
+      r.len += static_cast<uint64_t>(x - start);
+      flush(h, r);
+      r.g = g[x];
+      r.p = p[x];
+      start = x;
+    }
+  }
+  r.len += static_cast<uint64_t>(w - start);
 }
 
 bool have_avx2() {
@@ -105,12 +131,12 @@ void count_rows(ImageView<const G> gt, ImageView<const P> pred, int64_t y0, int6
 #ifdef NUCSEG_X86
     if constexpr (std::is_same_v<G, uint16_t> && std::is_same_v<P, uint16_t>) {
       if (have_avx2()) {
-        row_avx2_u16(g, p, gt.width, r, h);
+        row_avx2<uint16_t, 2>(g, p, gt.width, r, h);
         continue;
       }
     } else if constexpr (std::is_same_v<G, uint32_t> && std::is_same_v<P, uint32_t>) {
       if (have_avx2()) {
-        row_avx2_u32(g, p, gt.width, r, h);
+        row_avx2<uint32_t, 4>(g, p, gt.width, r, h);
         continue;
       }
     }
@@ -138,7 +164,10 @@ OverlapTable label_overlap(ImageView<const G> gt, ImageView<const P> pred, int t
   size_t total = 0;
   for (auto& m : maps) total += m.size();
   all.reserve(total);
-  for (auto& m : maps) m.for_each([&](uint64_t k, uint64_t n) { all.emplace_back(k, n); });
+  for (auto& m : maps)
+    m.for_each([&](uint64_t k, uint64_t n) {
+      if (k != 0 && n != 0) all.emplace_back(k, n);
+    });
   std::sort(all.begin(), all.end());
 
   // Combine duplicates (the same pair counted by several chunks).
