@@ -30,6 +30,9 @@ export interface NativeOverlap {
   gtArea: Float64Array;
   predIds: Uint32Array;
   predArea: Float64Array;
+  pairGtIndex: Uint32Array;
+  pairPredIndex: Uint32Array;
+  pairIoU: Float64Array;
 }
 
 export interface NativeBackends {

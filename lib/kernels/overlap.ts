@@ -35,27 +35,14 @@ export function labelOverlap(gt: LabelImage, pred: LabelImage, opts: { threads?:
     throw new NucsegError(`label images differ in size: gt ${gt.width}x${gt.height}, pred ${pred.width}x${pred.height}`);
   }
   const t = addon().labelOverlap(gt, pred, opts.threads ?? 0);
-  const n = t.pairGt.length;
-  const pairGt = new Uint32Array(n), pairPred = new Uint32Array(n), pairIoU = new Float64Array(n);
-  // Pairs come sorted by gt id, so the gt index only moves forward; pred ids need a search.
-  let gi = 0;
-  for (let k = 0; k < n; k++) {
-    while (t.gtIds[gi] !== t.pairGt[k]) gi++;
-    const pi = lowerBound(t.predIds, t.pairPred[k]);
-    pairGt[k] = gi;
-    pairPred[k] = pi;
-    const inter = t.pairCount[k];
-    pairIoU[k] = inter / (t.gtArea[gi] + t.predArea[pi] - inter);
-  }
-  return { gtIds: t.gtIds, gtArea: t.gtArea, predIds: t.predIds, predArea: t.predArea, pairGt, pairPred, pairCount: t.pairCount, pairIoU };
-}
-
-function lowerBound(a: Uint32Array, v: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return {
+    gtIds: t.gtIds,
+    gtArea: t.gtArea,
+    predIds: t.predIds,
+    predArea: t.predArea,
+    pairGt: t.pairGtIndex,
+    pairPred: t.pairPredIndex,
+    pairCount: t.pairCount,
+    pairIoU: t.pairIoU,
+  };
 }

@@ -20,10 +20,14 @@ Napi::Value run(const Napi::CallbackInfo& info) {
   o.Set("gtArea", to_f64(env, t.gt_area));
   o.Set("predIds", to_array(env, t.pred_ids));
   o.Set("predArea", to_f64(env, t.pred_area));
+  o.Set("pairGtIndex", to_array(env, t.pair_gt_index));
+  o.Set("pairPredIndex", to_array(env, t.pair_pred_index));
+  o.Set("pairIoU", to_array(env, t.pair_iou));
   return o;
 }
 
-// labelOverlap(gt, pred, threads) -> { pairGt, pairPred, pairCount, gtIds, gtArea, predIds, predArea }
+// labelOverlap(gt, pred, threads) -> { pairGt, pairPred, pairCount, gtIds, gtArea, predIds, predArea,
+//                                       pairGtIndex, pairPredIndex, pairIoU }
 Napi::Value LabelOverlap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {

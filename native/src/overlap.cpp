@@ -206,6 +206,21 @@ OverlapTable label_overlap(ImageView<const G> gt, ImageView<const P> pred, int t
     }
     out.pred_area.back() += n;
   }
+  // Indices and IoU of each pair (pairs are sorted by gt, so the gt index only advances).
+  const size_t np = out.pair_gt.size();
+  out.pair_gt_index.resize(np);
+  out.pair_pred_index.resize(np);
+  out.pair_iou.resize(np);
+  size_t gi = 0;
+  for (size_t k = 0; k < np; ++k) {
+    while (out.gt_ids[gi] != out.pair_gt[k]) ++gi;
+    const size_t pi = static_cast<size_t>(
+        std::lower_bound(out.pred_ids.begin(), out.pred_ids.end(), out.pair_pred[k]) - out.pred_ids.begin());
+    out.pair_gt_index[k] = static_cast<uint32_t>(gi);
+    out.pair_pred_index[k] = static_cast<uint32_t>(pi);
+    const double inter = static_cast<double>(out.pair_count[k]);
+    out.pair_iou[k] = inter / (static_cast<double>(out.gt_area[gi]) + static_cast<double>(out.pred_area[pi]) - inter);
+  }
   return out;
 }
 

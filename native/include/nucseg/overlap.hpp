@@ -13,10 +13,12 @@ namespace nucseg {
 // Ids are arbitrary uint32 values (need not be consecutive). Output is sorted by
 // (gt, pred) and by id, so it is identical for every thread count.
 struct OverlapTable {
-  std::vector<uint32_t> pair_gt, pair_pred;
-  std::vector<uint64_t> pair_count;
-  std::vector<uint32_t> gt_ids, pred_ids;
-  std::vector<uint64_t> gt_area, pred_area;
+  std::vector<uint32_t> pair_gt, pair_pred;  // label ids
+  std::vector<uint64_t> pair_count;          // shared pixels
+  std::vector<uint32_t> gt_ids, pred_ids;    // sorted ids present in each image
+  std::vector<uint64_t> gt_area, pred_area;  // their areas
+  std::vector<uint32_t> pair_gt_index, pair_pred_index;  // indices into gt_ids / pred_ids
+  std::vector<double> pair_iou;  // intersection / union, exact double division
 };
 
 template <typename G, typename P>
