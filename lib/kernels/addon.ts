@@ -42,11 +42,38 @@ export interface NativeBackends {
 }
 
 type NativeImage = { data: ArrayBufferView; width: number; height: number };
+type Out<T> = { data: T; width: number; height: number };
+
+export interface NativeRegionStats {
+  ids: Uint32Array;
+  area: Float64Array;
+  x0: Int32Array;
+  y0: Int32Array;
+  x1: Int32Array;
+  y1: Int32Array;
+  cx: Float64Array;
+  cy: Float64Array;
+}
 
 /** The raw addon surface. Only lib/kernels/* call it; everything else uses the wrappers. */
 export interface Addon {
   backends(): NativeBackends;
   labelOverlap(gt: NativeImage, pred: NativeImage, threads?: number): NativeOverlap;
+  connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
+  regionStats(labels: NativeImage, threads: number): NativeRegionStats;
+  relabelSequential<T>(labels: NativeImage, threads: number): { labels: Out<T>; count: number; oldIds: Uint32Array };
+  removeObjectsByArea<T>(labels: NativeImage, minArea: number, maxArea: number, threads: number): { labels: Out<T>; removed: number };
+  fillHoles<T>(labels: NativeImage, threads: number): { labels: Out<T>; filled: number };
+  keepLargestComponent<T>(labels: NativeImage, threads: number): { labels: Out<T>; cleared: number };
+  distanceTransform(mask: NativeImage, threads: number): Out<Float32Array>;
+  normalizedDistance(labels: NativeImage, threads: number): Out<Float32Array>;
+  blurredBorder(labels: NativeImage, sigma: number, threads: number): Out<Float32Array>;
+  gaussianBlur(image: NativeImage, sigma: number, truncate: number, threads: number): Out<Float32Array>;
+  medianBlur<T>(image: NativeImage, k: number, threads: number): Out<T>;
+  otsuThreshold(image: NativeImage): number;
+  binaryMorphology(mask: NativeImage, op: 'dilate' | 'erode' | 'open' | 'close', radius: number, threads: number): Out<Uint8Array>;
+  resize<T>(image: NativeImage, width: number, height: number, mode: 'nearest' | 'bilinear' | 'area', threads: number): Out<T>;
+  watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean): Out<Uint32Array>;
 }
 
 let cached: Addon | undefined;

@@ -18,3 +18,34 @@ export function checkLabelImage(im: ImageData, name: string): void {
     throw new NucsegError(`${name}: label images must be Uint16Array or Uint32Array, got ${im.data.constructor.name}`);
   }
 }
+
+/** Options every kernel takes. */
+export interface KernelOptions {
+  /** Worker threads (default 0 = all cores). Results are identical for any value. */
+  threads?: number;
+}
+
+export function threadsOf(opts?: KernelOptions): number {
+  const t = opts?.threads ?? 0;
+  if (!Number.isInteger(t) || t < 0) throw new NucsegError(`threads must be a whole number >= 0, not ${t}`);
+  return t;
+}
+
+/**
+ * A binary mask as Uint8Array (non-zero = foreground). Any other TypedArray is converted
+ * (non-zero = foreground); a Uint8Array is passed through without copying.
+ */
+export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
+  checkImage(im, name);
+  if (im.data instanceof Uint8Array) return im as ImageData<Uint8Array>;
+  const d = new Uint8Array(im.data.length);
+  for (let i = 0; i < d.length; i++) d[i] = im.data[i] ? 1 : 0;
+  return { data: d, width: im.width, height: im.height };
+}
+
+export function checkGray(im: ImageData, name: string): void {
+  checkImage(im, name);
+  if (!(im.data instanceof Uint8Array || im.data instanceof Uint16Array || im.data instanceof Float32Array)) {
+    throw new NucsegError(`${name}: image must be Uint8Array, Uint16Array or Float32Array, got ${im.data.constructor.name}`);
+  }
+}

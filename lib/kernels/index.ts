@@ -1,2 +1,19 @@
 // Typed wrappers over the native addon, one file per kernel family (see native/src).
+export type { KernelOptions } from './check.js';
 export { labelOverlap, type LabelOverlap } from './overlap.js';
+export {
+  connectedComponents,
+  regionStats,
+  relabelSequential,
+  removeSmallObjects,
+  removeLargeObjects,
+  fillHoles,
+  keepLargestComponent,
+  type RegionStats,
+  type ConnectedComponentsOptions,
+} from './components.js';
+export { distanceTransform, normalizedDistance, blurredBorder } from './distance.js';
+export { gaussianBlur, medianBlur, otsuThreshold } from './filters.js';
+export { binaryDilation, binaryErosion, binaryOpening, binaryClosing } from './morphology.js';
+export { resize, type Interpolation } from './resize.js';
+export { watershed, type WatershedOptions } from './watershed.js';

@@ -34,7 +34,7 @@ export function createProgress(title: string, total: number, mode: ProgressMode 
       },
     };
   }
-  let last = 0;
+  let last = start;
   return {
     update(done, label = '') {
       const now = Date.now();

@@ -6,6 +6,10 @@ namespace nucseg::napi {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_info(env, exports);
   register_overlap(env, exports);
+  register_components(env, exports);
+  register_distance(env, exports);
+  register_filters(env, exports);
+  register_watershed(env, exports);
   return exports;
 }
 

@@ -5,4 +5,8 @@
 namespace nucseg::napi {
 void register_info(Napi::Env env, Napi::Object exports);
 void register_overlap(Napi::Env env, Napi::Object exports);
+void register_components(Napi::Env env, Napi::Object exports);
+void register_distance(Napi::Env env, Napi::Object exports);
+void register_filters(Napi::Env env, Napi::Object exports);
+void register_watershed(Napi::Env env, Napi::Object exports);
 }  // namespace nucseg::napi

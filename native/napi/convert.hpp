@@ -28,6 +28,41 @@ ImageView<const T> image_arg(const Napi::Env& env, const Napi::Value& v, const c
   return ImageView<const T>(reinterpret_cast<const T*>(base), w, h);
 }
 
+// A new, zero-filled TypedArray of n elements of T and a view of it as w x h.
+template <typename T>
+struct OutImage {
+  Napi::TypedArrayOf<T> array;
+  ImageView<T> view;
+};
+template <typename T>
+OutImage<T> out_image(const Napi::Env& env, int64_t w, int64_t h) {
+  auto a = Napi::TypedArrayOf<T>::New(env, static_cast<size_t>(w * h));
+  return {a, ImageView<T>(a.Data(), w, h)};
+}
+
+// {data, width, height} for a TypedArray result.
+inline Napi::Object image_object(const Napi::Env& env, Napi::Value data, int64_t w, int64_t h) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("data", data);
+  o.Set("width", Napi::Number::New(env, static_cast<double>(w)));
+  o.Set("height", Napi::Number::New(env, static_cast<double>(h)));
+  return o;
+}
+
+inline int64_t image_width(const Napi::Value& v) { return v.As<Napi::Object>().Get("width").ToNumber().Int64Value(); }
+inline int64_t image_height(const Napi::Value& v) { return v.As<Napi::Object>().Get("height").ToNumber().Int64Value(); }
+
+inline const char* type_name(napi_typedarray_type t) {
+  switch (t) {
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    default: return "an unsupported TypedArray";
+  }
+}
+
 inline napi_typedarray_type array_type(const Napi::Value& image) {
   return image.As<Napi::Object>().Get("data").As<Napi::TypedArray>().TypedArrayType();
 }

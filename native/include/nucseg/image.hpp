@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace nucseg {
@@ -20,6 +21,9 @@ struct ImageView {
   ImageView() = default;
   ImageView(T* d, int64_t w, int64_t h) : data(d), width(w), height(h), stride(w) {}
   ImageView(T* d, int64_t w, int64_t h, int64_t s) : data(d), width(w), height(h), stride(s) {}
+  // A mutable view converts to a read-only one.
+  template <typename U, typename = std::enable_if_t<std::is_same_v<const U, T> && !std::is_same_v<U, T>>>
+  ImageView(const ImageView<U>& o) : data(o.data), width(o.width), height(o.height), stride(o.stride) {}
 
   T* row(int64_t y) const { return data + y * stride; }
   T& at(int64_t x, int64_t y) const { return data[y * stride + x]; }

@@ -1,0 +1,36 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+import { NucsegError } from '../util/errors.js';
+import { addon } from './addon.js';
+import { asMask, checkLabelImage, threadsOf, type KernelOptions } from './check.js';
+
+/**
+ * Exact Euclidean distance (float32, in pixels) of every foreground pixel of `mask` to the
+ * nearest background pixel; 0 on background. Outside the image is not background (SciPy's
+ * and OpenCV's convention); a mask with no background pixel gives Infinity everywhere.
+ */
+export function distanceTransform(mask: ImageData, opts: KernelOptions = {}): ImageData<Float32Array> {
+  return addon().distanceTransform(asMask(mask, 'mask'), threadsOf(opts));
+}
+
+/**
+ * The FPN2-WS distance target: per nucleus, each pixel's distance to the nearest pixel not
+ * in that nucleus (neighbouring nuclei, background and outside the image all count),
+ * divided by the nucleus' own maximum — 0..1, exactly 1 at each nucleus' maximum, 0 on
+ * background.
+ */
+export function normalizedDistance(labels: LabelImage, opts: KernelOptions = {}): ImageData<Float32Array> {
+  checkLabelImage(labels, 'labels');
+  return addon().normalizedDistance(labels, threadsOf(opts));
+}
+
+/**
+ * The FPN2-WS border target: nucleus pixels with a 4-neighbour of another label or of
+ * background (the image edge does not count) set to 1, then Gaussian-blurred with `sigma`
+ * (default 1; 4-sigma truncation, reflected border). Values in [0, 1].
+ */
+export function blurredBorder(labels: LabelImage, opts: KernelOptions & { sigma?: number } = {}): ImageData<Float32Array> {
+  checkLabelImage(labels, 'labels');
+  const sigma = opts.sigma ?? 1;
+  if (!(sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be in [0, 100], not ${sigma}`);
+  return addon().blurredBorder(labels, sigma, threadsOf(opts));
+}

@@ -1,0 +1,25 @@
+// Seeded (marker-controlled) watershed by priority flooding.
+#pragma once
+#include <cstdint>
+
+#include "nucseg/image.hpp"
+
+namespace nucseg {
+
+struct WatershedOptions {
+  const uint8_t* mask = nullptr;  // optional, same size: flood only where non-zero
+  int connectivity = 4;           // 4 or 8
+  bool lines = false;             // leave 0-valued watershed lines between basins
+};
+
+// Floods `elevation` from the non-zero `markers` (uint32 labels) into `out`. Pixels are
+// taken lowest elevation first; ties are first-in first-out (markers enter in raster
+// order), so the result is deterministic. Like scikit-image, a pixel enters the queue at
+// its own elevation (not the level of the flood), so it is processed as soon as it is the
+// lowest. Unreached pixels (outside the mask, or cut off) stay 0. With `lines`, a pixel
+// that would join a basin while touching a pixel of another basin becomes a line (0).
+template <typename E>
+void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, ImageView<uint32_t> out,
+               const WatershedOptions& opts);
+
+}  // namespace nucseg

@@ -1,0 +1,133 @@
+#include "nucseg/components.hpp"
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace nucseg::napi {
+namespace {
+
+Napi::Object stats_object(const Napi::Env& env, const RegionStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", to_array(env, s.ids));
+  o.Set("area", to_f64(env, s.area));
+  auto i32 = [&](const std::vector<int32_t>& v) {
+    auto a = Napi::Int32Array::New(env, v.size());
+    std::copy(v.begin(), v.end(), a.Data());
+    return a;
+  };
+  o.Set("x0", i32(s.x0));
+  o.Set("y0", i32(s.y0));
+  o.Set("x1", i32(s.x1));
+  o.Set("y1", i32(s.y1));
+  o.Set("cx", to_array(env, s.cx));
+  o.Set("cy", to_array(env, s.cy));
+  return o;
+}
+
+// connectedComponents(mask u8, connectivity, threads, withStats) -> { labels, count, stats? }
+Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    auto mask = image_arg<uint8_t>(env, info[0], "mask");
+    if (array_type(info[0]) != napi_uint8_array) throw Napi::TypeError::New(env, "connectedComponents: mask must be a Uint8Array");
+    int conn = info[1].ToNumber().Int32Value();
+    auto out = out_image<uint32_t>(env, mask.width, mask.height);
+    RegionStats st;
+    const bool want = info.Length() > 3 && info[3].ToBoolean();
+    uint32_t n = connected_components(mask, out.view, conn, threads_arg(info, 2), want ? &st : nullptr);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("labels", image_object(env, out.array, mask.width, mask.height));
+    o.Set("count", n);
+    if (want) o.Set("stats", stats_object(env, st));
+    return o;
+  });
+}
+
+template <typename F>
+Napi::Value on_labels(const Napi::CallbackInfo& info, const char* name, F&& f) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    auto t = array_type(info[0]);
+    if (t == napi_uint16_array) return f(image_arg<uint16_t>(env, info[0], "labels"), uint16_t{});
+    if (t == napi_uint32_array) return f(image_arg<uint32_t>(env, info[0], "labels"), uint32_t{});
+    throw Napi::TypeError::New(env, std::string(name) + ": labels must be Uint16Array or Uint32Array, not " + type_name(t));
+  });
+}
+
+// Copies a label view into a new TypedArray of the same type.
+template <typename T>
+OutImage<T> copy_labels(const Napi::Env& env, ImageView<const T> in) {
+  auto out = out_image<T>(env, in.width, in.height);
+  for (int64_t y = 0; y < in.height; ++y) std::copy(in.row(y), in.row(y) + in.width, out.view.row(y));
+  return out;
+}
+
+Napi::Value RegionStatsFn(const Napi::CallbackInfo& info) {
+  return on_labels(info, "regionStats", [&](auto v, auto) -> Napi::Value {
+    return stats_object(info.Env(), region_stats(v, threads_arg(info, 1)));
+  });
+}
+
+Napi::Value RelabelSequential(const Napi::CallbackInfo& info) {
+  return on_labels(info, "relabelSequential", [&](auto v, auto tag) -> Napi::Value {
+    using T = decltype(tag);
+    auto out = copy_labels<T>(info.Env(), v);
+    std::vector<uint32_t> old;
+    uint32_t n = relabel_sequential(out.view, &old, threads_arg(info, 1));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
+    o.Set("count", n);
+    o.Set("oldIds", to_array(info.Env(), old));
+    return o;
+  });
+}
+
+Napi::Value RemoveByArea(const Napi::CallbackInfo& info) {
+  return on_labels(info, "removeObjects", [&](auto v, auto tag) -> Napi::Value {
+    using T = decltype(tag);
+    auto out = copy_labels<T>(info.Env(), v);
+    const double mn = info[1].ToNumber().DoubleValue(), mx = info[2].ToNumber().DoubleValue();
+    uint32_t removed = remove_objects_by_area(out.view, static_cast<uint64_t>(std::max(0.0, mn)), static_cast<uint64_t>(std::max(0.0, mx)), threads_arg(info, 3));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
+    o.Set("removed", removed);
+    return o;
+  });
+}
+
+Napi::Value FillHoles(const Napi::CallbackInfo& info) {
+  return on_labels(info, "fillHoles", [&](auto v, auto tag) -> Napi::Value {
+    using T = decltype(tag);
+    auto out = copy_labels<T>(info.Env(), v);
+    uint64_t n = fill_holes(out.view, threads_arg(info, 1));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
+    o.Set("filled", static_cast<double>(n));
+    return o;
+  });
+}
+
+Napi::Value KeepLargest(const Napi::CallbackInfo& info) {
+  return on_labels(info, "keepLargestComponent", [&](auto v, auto tag) -> Napi::Value {
+    using T = decltype(tag);
+    auto out = copy_labels<T>(info.Env(), v);
+    uint64_t n = keep_largest_component(out.view, threads_arg(info, 1));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
+    o.Set("cleared", static_cast<double>(n));
+    return o;
+  });
+}
+
+}  // namespace
+
+void register_components(Napi::Env env, Napi::Object exports) {
+  exports.Set("connectedComponents", Napi::Function::New(env, ConnectedComponents, "connectedComponents"));
+  exports.Set("regionStats", Napi::Function::New(env, RegionStatsFn, "regionStats"));
+  exports.Set("relabelSequential", Napi::Function::New(env, RelabelSequential, "relabelSequential"));
+  exports.Set("removeObjectsByArea", Napi::Function::New(env, RemoveByArea, "removeObjectsByArea"));
+  exports.Set("fillHoles", Napi::Function::New(env, FillHoles, "fillHoles"));
+  exports.Set("keepLargestComponent", Napi::Function::New(env, KeepLargest, "keepLargestComponent"));
+}
+
+}  // namespace nucseg::napi

@@ -1,0 +1,202 @@
+#include "nucseg/filters.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "nucseg/thread_pool.hpp"
+
+namespace nucseg {
+namespace {
+
+// 'reflect' index mapping for any i (period 2n): d c b a | a b c d | d c b a.
+inline int64_t reflect(int64_t i, int64_t n) {
+  if (n == 1) return 0;
+  const int64_t p = 2 * n;
+  i %= p;
+  if (i < 0) i += p;
+  return i < n ? i : p - 1 - i;
+}
+
+std::vector<float> gaussian_kernel(double sigma, double truncate) {
+  const int r = static_cast<int>(truncate * sigma + 0.5);
+  std::vector<double> k(static_cast<size_t>(2 * r + 1));
+  double sum = 0;
+  for (int i = -r; i <= r; ++i) sum += k[i + r] = std::exp(-0.5 * i * i / (sigma * sigma));
+  std::vector<float> out(k.size());
+  for (size_t i = 0; i < k.size(); ++i) out[i] = static_cast<float>(k[i] / sum);
+  return out;
+}
+
+// Separable correlation of a float image with kernel k (odd length), reflect border.
+void separable(const float* src, int64_t w, int64_t h, const std::vector<float>& k, float* dst, int threads) {
+  const int64_t r = static_cast<int64_t>(k.size() / 2);
+  std::vector<float> tmp(static_cast<size_t>(w * h));
+  const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 16))));
+  parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
+    std::vector<float> pad(static_cast<size_t>(w + 2 * r));
+    for (int64_t y = y0; y < y1; ++y) {
+      const float* s = src + y * w;
+      for (int64_t x = -r; x < w + r; ++x) pad[x + r] = s[reflect(x, w)];
+      float* t = tmp.data() + y * w;
+      for (int64_t x = 0; x < w; ++x) {
+        float acc = 0;
+        for (int64_t j = 0; j <= 2 * r; ++j) acc += k[j] * pad[x + j];
+        t[x] = acc;
+      }
+    }
+  });
+  parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      float* d = dst + y * w;
+      std::fill(d, d + w, 0.0f);
+      for (int64_t j = -r; j <= r; ++j) {
+        const float* t = tmp.data() + reflect(y + j, h) * w;
+        const float kj = k[j + r];
+        for (int64_t x = 0; x < w; ++x) d[x] += kj * t[x];
+      }
+    }
+  });
+}
+
+}  // namespace
+
+template <typename T>
+void gaussian_blur(ImageView<const T> in, ImageView<float> out, double sigma, double truncate, int threads) {
+  require_same_size(in, out, "gaussianBlur");
+  const int64_t w = in.width, h = in.height;
+  if (in.empty()) return;
+  std::vector<float> src(static_cast<size_t>(w * h));
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) src[y * w + x] = static_cast<float>(in.row(y)[x]);
+  if (!(sigma > 0)) {
+    for (int64_t y = 0; y < h; ++y) std::copy(src.begin() + y * w, src.begin() + (y + 1) * w, out.row(y));
+    return;
+  }
+  if (out.stride == w) {
+    separable(src.data(), w, h, gaussian_kernel(sigma, truncate), out.data, threads);
+  } else {
+    std::vector<float> dst(src.size());
+    separable(src.data(), w, h, gaussian_kernel(sigma, truncate), dst.data(), threads);
+    for (int64_t y = 0; y < h; ++y) std::copy(dst.begin() + y * w, dst.begin() + (y + 1) * w, out.row(y));
+  }
+}
+
+template <typename T>
+void median_blur(ImageView<const T> in, ImageView<T> out, int k, int threads) {
+  require_same_size(in, out, "medianBlur");
+  if (k < 1 || k > 7 || k % 2 == 0) throw ArgumentError("medianBlur: kernel size must be 1, 3, 5 or 7");
+  const int64_t w = in.width, h = in.height, r = k / 2;
+  if (in.empty()) return;
+  parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
+    std::vector<T> win(static_cast<size_t>(k * k));
+    for (int64_t y = y0; y < y1; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        size_t n = 0;
+        for (int64_t dy = -r; dy <= r; ++dy) {
+          const T* row = in.row(std::clamp<int64_t>(y + dy, 0, h - 1));
+          for (int64_t dx = -r; dx <= r; ++dx) win[n++] = row[std::clamp<int64_t>(x + dx, 0, w - 1)];
+        }
+        std::nth_element(win.begin(), win.begin() + static_cast<int64_t>(n / 2), win.begin() + static_cast<int64_t>(n));
+        out.row(y)[x] = win[n / 2];
+      }
+  });
+}
+
+template <typename T>
+double otsu_threshold(ImageView<const T> in) {
+  if (in.empty()) throw ArgumentError("otsuThreshold: empty image");
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (int64_t y = 0; y < in.height; ++y)
+    for (int64_t x = 0; x < in.width; ++x) {
+      const double v = static_cast<double>(in.row(y)[x]);
+      if (std::isnan(v)) throw ArgumentError("otsuThreshold: image contains NaN");
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  if (lo == hi) return lo;
+  const bool integer = std::is_integral_v<T>;
+  const int64_t nb = integer ? static_cast<int64_t>(hi - lo) + 1 : 256;
+  std::vector<double> hist(static_cast<size_t>(nb), 0.0), centers(static_cast<size_t>(nb));
+  const double step = integer ? 1.0 : (hi - lo) / 256.0;
+  for (int64_t b = 0; b < nb; ++b) centers[b] = integer ? lo + b : lo + (b + 0.5) * step;
+  for (int64_t y = 0; y < in.height; ++y)
+    for (int64_t x = 0; x < in.width; ++x) {
+      const double v = static_cast<double>(in.row(y)[x]);
+      int64_t b = integer ? static_cast<int64_t>(v - lo) : static_cast<int64_t>((v - lo) / step);
+      hist[std::clamp<int64_t>(b, 0, nb - 1)] += 1;
+    }
+  // weight1/mean1 over bins [0, i], weight2/mean2 over [i+1, nb)
+  std::vector<double> w1(nb), m1(nb), w2(nb), m2(nb);
+  double cw = 0, cm = 0;
+  for (int64_t i = 0; i < nb; ++i) {
+    cw += hist[i];
+    cm += hist[i] * centers[i];
+    w1[i] = cw;
+    m1[i] = cw > 0 ? cm / cw : 0;
+  }
+  cw = 0;
+  cm = 0;
+  for (int64_t i = nb - 1; i >= 0; --i) {
+    cw += hist[i];
+    cm += hist[i] * centers[i];
+    w2[i] = cw;
+    m2[i] = cw > 0 ? cm / cw : 0;
+  }
+  double best = -1;
+  int64_t idx = 0;
+  for (int64_t i = 0; i + 1 < nb; ++i) {
+    const double d = m1[i] - m2[i + 1];
+    const double var = w1[i] * w2[i + 1] * d * d;
+    if (var > best) {
+      best = var;
+      idx = i;
+    }
+  }
+  return centers[idx];
+}
+
+template <typename T>
+void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigma, int threads) {
+  require_same_size(labels, out, "blurredBorder");
+  const int64_t w = labels.width, h = labels.height;
+  if (labels.empty()) return;
+  std::vector<float> border(static_cast<size_t>(w * h));
+  parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      const T* row = labels.row(y);
+      const T* up = y > 0 ? labels.row(y - 1) : nullptr;
+      const T* dn = y + 1 < h ? labels.row(y + 1) : nullptr;
+      float* b = border.data() + y * w;
+      for (int64_t x = 0; x < w; ++x) {
+        const T v = row[x];
+        bool edge = false;
+        if (v) {
+          edge = (x > 0 && row[x - 1] != v) || (x + 1 < w && row[x + 1] != v) || (up && up[x] != v) || (dn && dn[x] != v);
+        }
+        b[x] = edge ? 1.0f : 0.0f;
+      }
+    }
+  });
+  if (!(sigma > 0)) {
+    for (int64_t y = 0; y < h; ++y) std::copy(border.begin() + y * w, border.begin() + (y + 1) * w, out.row(y));
+    return;
+  }
+  std::vector<float> dst(border.size());
+  separable(border.data(), w, h, gaussian_kernel(sigma, 4.0), dst.data(), threads);
+  for (int64_t y = 0; y < h; ++y) std::copy(dst.begin() + y * w, dst.begin() + (y + 1) * w, out.row(y));
+}
+
+#define NUCSEG_INSTANTIATE(T)                                                                      \
+  template void gaussian_blur<T>(ImageView<const T>, ImageView<float>, double, double, int);      \
+  template void median_blur<T>(ImageView<const T>, ImageView<T>, int, int);                       \
+  template double otsu_threshold<T>(ImageView<const T>);
+NUCSEG_INSTANTIATE(uint8_t)
+NUCSEG_INSTANTIATE(uint16_t)
+NUCSEG_INSTANTIATE(float)
+#undef NUCSEG_INSTANTIATE
+template void blurred_border<uint16_t>(ImageView<const uint16_t>, ImageView<float>, double, int);
+template void blurred_border<uint32_t>(ImageView<const uint32_t>, ImageView<float>, double, int);
+
+}  // namespace nucseg
