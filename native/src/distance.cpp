@@ -16,7 +16,6 @@ namespace nucseg {
 namespace {
 
 constexpr int64_t kInf = std::numeric_limits<int64_t>::max();
-constexpr uint32_t kColInf = 0x7FFFFFFFu;
 
 // 1-D squared distance transform of f (kInf = no site) into d; v, z are scratch (n and n+1).
 void envelope_1d(const int64_t* f, int64_t n, int64_t* d, int64_t* v, double* z) {
@@ -65,28 +64,39 @@ void envelope_1d(const int64_t* f, int64_t n, int64_t* d, int64_t* v, double* z)
   }
 }
 
-// Column pass over rows [0, h) and columns [x0, x1): g = distance to nearest zero in the
-// column; outside rows count as background when `edge_is_background`.
-template <typename Pred>
-void column_pass(int64_t w, int64_t h, int64_t x0, int64_t x1, Pred is_fg, uint32_t* g, bool edge_is_background) {
-  const uint32_t start = edge_is_background ? 1u : kColInf;
-  for (int64_t x = x0; x < x1; ++x) g[x] = is_fg(x, 0) ? start : 0u;
+// Column pass: g(x, y) = distance to the nearest zero of `mask` in column x (saturating at
+// INF = max of G). Row-major sweeps over columns [x0, x1), which vectorize. When
+// `edge_is_background`, the rows just outside the image count as background.
+template <typename G>
+void column_pass(ImageView<const uint8_t> mask, int64_t x0, int64_t x1, G* g, bool edge_is_background) {
+  constexpr G INF = std::numeric_limits<G>::max();
+  const int64_t w = mask.width, h = mask.height;
+  const G start = edge_is_background ? G(1) : INF;
+  {
+    const uint8_t* m = mask.row(0);
+    for (int64_t x = x0; x < x1; ++x) g[x] = m[x] ? start : G(0);
+  }
   for (int64_t y = 1; y < h; ++y) {
-    uint32_t* cur = g + y * w;
-    const uint32_t* prev = cur - w;
+    const uint8_t* m = mask.row(y);
+    G* cur = g + y * w;
+    const G* prev = cur - w;
     for (int64_t x = x0; x < x1; ++x) {
-      const uint32_t p = prev[x];
-      cur[x] = is_fg(x, y) ? (p == kColInf ? kColInf : p + 1) : 0u;
+      const G p = prev[x];
+      const G inc = static_cast<G>(p + (p != INF));
+      cur[x] = m[x] ? inc : G(0);
     }
   }
-  if (edge_is_background)
-    for (int64_t x = x0; x < x1; ++x) g[(h - 1) * w + x] = std::min<uint32_t>(g[(h - 1) * w + x], 1u);
+  if (edge_is_background) {
+    G* last = g + (h - 1) * w;
+    for (int64_t x = x0; x < x1; ++x) last[x] = std::min<G>(last[x], G(1));
+  }
   for (int64_t y = h - 2; y >= 0; --y) {
-    uint32_t* cur = g + y * w;
-    const uint32_t* next = cur + w;
+    G* cur = g + y * w;
+    const G* nxt = cur + w;
     for (int64_t x = x0; x < x1; ++x) {
-      const uint32_t n = next[x];
-      if (n != kColInf && n + 1 < cur[x]) cur[x] = n + 1;
+      const G n = nxt[x];
+      const G inc = static_cast<G>(n + (n != INF));
+      cur[x] = std::min(cur[x], inc);
     }
   }
 }
@@ -97,39 +107,58 @@ struct RowScratch {
   explicit RowScratch(int64_t n) : f(n + 2), d(n + 2), v(n + 2), z(n + 3) {}
 };
 
-// Row pass for one row of column distances g (length n); `edge_is_background` adds a site
-// just outside each end. Writes squared distances.
-void row_pass(const uint32_t* g, int64_t n, bool edge_is_background, RowScratch& s, int64_t* out) {
-  if (edge_is_background) {
-    // sites at -1 and n: shift by one and use n + 2 samples
-    s.f[0] = 0;
-    for (int64_t x = 0; x < n; ++x) s.f[x + 1] = g[x] == kColInf ? kInf : static_cast<int64_t>(g[x]) * g[x];
-    s.f[n + 1] = 0;
-    envelope_1d(s.f.data(), n + 2, s.d.data(), s.v.data(), s.z.data());
-    std::copy(s.d.begin() + 1, s.d.begin() + 1 + n, out);
-  } else {
-    for (int64_t x = 0; x < n; ++x) s.f[x] = g[x] == kColInf ? kInf : static_cast<int64_t>(g[x]) * g[x];
-    envelope_1d(s.f.data(), n, out, s.v.data(), s.z.data());
+// Row pass for one row: squared distances of the foreground pixels. Only the sites between
+// the background pixels that bound a run of foreground can be nearest to a pixel of that
+// run (a bounding background pixel is itself at distance <= the run's half-width), so the
+// envelope is built per run: the work is proportional to the foreground, not the image.
+// emit(a, b, d2) receives the run [a, b) and its squared distances.
+template <typename G, typename Emit>
+void row_pass(const uint8_t* m, const G* g, int64_t w, bool edge_is_background, RowScratch& s, Emit&& emit) {
+  constexpr G INF = std::numeric_limits<G>::max();
+  int64_t x = 0;
+  while (x < w) {
+    while (x < w && !m[x]) ++x;
+    if (x >= w) break;
+    const int64_t a = x;
+    while (x < w && m[x]) ++x;
+    const int64_t b = x;
+    // sites [lo, hi]: the bounding background pixels (or virtual ones outside the image)
+    const bool left = a > 0 || edge_is_background, right = b < w || edge_is_background;
+    const int64_t lo = left ? a - 1 : a, hi = right ? b : b - 1;
+    const int64_t n = hi - lo + 1;
+    for (int64_t q = lo; q <= hi; ++q) {
+      int64_t fv;
+      if (q < a || q >= b) fv = 0;  // background (real, or outside when edge_is_background)
+      else fv = g[q] == INF ? kInf : static_cast<int64_t>(g[q]) * g[q];
+      s.f[q - lo] = fv;
+    }
+    envelope_1d(s.f.data(), n, s.d.data(), s.v.data(), s.z.data());
+    emit(a, b, s.d.data() + (a - lo));
   }
 }
 
-template <typename Emit>
-void edt_core(ImageView<const uint8_t> mask, int threads, Emit&& emit) {
+// Squared EDT of `mask`; emit(y, a, b, d2) per foreground run. Column distances are
+// uint16 when the image is shorter than 65535 rows (half the memory traffic).
+template <typename G, typename Emit>
+void edt_runs_t(ImageView<const uint8_t> mask, bool edge_is_background, int threads, Emit&& emit) {
   const int64_t w = mask.width, h = mask.height;
-  std::vector<uint32_t> g(static_cast<size_t>(w * h));
-  const int nt = resolve_threads(threads);
-  const int cchunks = static_cast<int>(std::min<int64_t>(nt, std::max<int64_t>(1, w * h / (1 << 17))));
-  parallel_chunks(w, cchunks, [&](int, int64_t x0, int64_t x1) {
-    column_pass(w, h, x0, x1, [&](int64_t x, int64_t y) { return mask.row(y)[x] != 0; }, g.data(), false);
-  });
-  parallel_chunks(h, cchunks, [&](int, int64_t y0, int64_t y1) {
+  std::vector<G> g(static_cast<size_t>(w * h));
+  const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 17))));
+  parallel_chunks(w, chunks, [&](int, int64_t x0, int64_t x1) { column_pass<G>(mask, x0, x1, g.data(), edge_is_background); });
+  parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
     RowScratch s(w);
-    std::vector<int64_t> row(static_cast<size_t>(w));
-    for (int64_t y = y0; y < y1; ++y) {
-      row_pass(g.data() + y * w, w, false, s, row.data());
-      emit(y, row.data());
-    }
+    for (int64_t y = y0; y < y1; ++y)
+      row_pass<G>(mask.row(y), g.data() + y * w, w, edge_is_background, s,
+                  [&](int64_t a, int64_t b, const int64_t* d2) { emit(y, a, b, d2); });
   });
+}
+
+template <typename Emit>
+void edt_runs(ImageView<const uint8_t> mask, bool edge_is_background, int threads, Emit&& emit) {
+  if (mask.height < 65535)
+    edt_runs_t<uint16_t>(mask, edge_is_background, threads, emit);
+  else
+    edt_runs_t<uint32_t>(mask, edge_is_background, threads, emit);
 }
 
 }  // namespace
@@ -137,16 +166,30 @@ void edt_core(ImageView<const uint8_t> mask, int threads, Emit&& emit) {
 void squared_distance_transform(ImageView<const uint8_t> mask, ImageView<int64_t> out, int threads) {
   require_same_size(mask, out, "squaredDistanceTransform");
   if (mask.empty()) return;
-  edt_core(mask, threads, [&](int64_t y, const int64_t* row) { std::copy(row, row + mask.width, out.row(y)); });
+  for (int64_t y = 0; y < mask.height; ++y) std::fill(out.row(y), out.row(y) + mask.width, int64_t{0});
+  edt_runs(mask, false, threads, [&](int64_t y, int64_t a, int64_t b, const int64_t* d2) { std::copy(d2, d2 + (b - a), out.row(y) + a); });
 }
 
 void distance_transform(ImageView<const uint8_t> mask, ImageView<float> out, int threads) {
   require_same_size(mask, out, "distanceTransform");
   if (mask.empty()) return;
-  edt_core(mask, threads, [&](int64_t y, const int64_t* row) {
+  // Background rows are zero-filled by the row pass's owner chunk below.
+  const int64_t w = mask.width;
+  edt_runs(mask, false, threads, [&](int64_t y, int64_t a, int64_t b, const int64_t* d2) {
     float* o = out.row(y);
-    for (int64_t x = 0; x < mask.width; ++x)
-      o[x] = row[x] == kInf ? std::numeric_limits<float>::infinity() : static_cast<float>(std::sqrt(static_cast<double>(row[x])));
+    for (int64_t x = a; x < b; ++x) {
+      const int64_t v = d2[x - a];
+      o[x] = v == kInf ? std::numeric_limits<float>::infinity() : static_cast<float>(std::sqrt(static_cast<double>(v)));
+    }
+  });
+  // zero the background (pixels not written above)
+  parallel_chunks(mask.height, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      const uint8_t* m = mask.row(y);
+      float* o = out.row(y);
+      for (int64_t x = 0; x < w; ++x)
+        if (!m[x]) o[x] = 0.0f;
+    }
   });
 }
 
@@ -158,35 +201,34 @@ void normalized_distance(ImageView<const T> labels, ImageView<float> out, int th
   if (labels.empty()) return;
   RegionStats st = region_stats(labels, threads);
   const int64_t n = static_cast<int64_t>(st.ids.size());
-  // Balance chunks by area rather than count.
   parallel_chunks(n, resolve_threads(threads), [&](int, int64_t k0, int64_t k1) {
-    std::vector<uint32_t> g;
-    std::vector<int64_t> row;
+    std::vector<uint8_t> local;
     for (int64_t k = k0; k < k1; ++k) {
       const T id = static_cast<T>(st.ids[k]);
       const int64_t bx = st.x0[k], by = st.y0[k];
       const int64_t bw = st.x1[k] - bx + 1, bh = st.y1[k] - by + 1;
-      g.assign(static_cast<size_t>(bw * bh), 0);
-      auto is_fg = [&](int64_t x, int64_t y) { return labels.row(by + y)[bx + x] == id; };
-      column_pass(bw, bh, 0, bw, is_fg, g.data(), true);
-      RowScratch s(bw);
-      row.resize(static_cast<size_t>(bw));
-      int64_t best = 0;
+      local.resize(static_cast<size_t>(bw * bh));
       for (int64_t y = 0; y < bh; ++y) {
-        row_pass(g.data() + y * bw, bw, true, s, row.data());
-        float* o = out.row(by + y) + bx;
-        for (int64_t x = 0; x < bw; ++x)
-          if (is_fg(x, y)) {
-            best = std::max(best, row[x]);
-            o[x] = static_cast<float>(std::sqrt(static_cast<double>(row[x])));
-          }
+        const T* row = labels.row(by + y) + bx;
+        uint8_t* l = local.data() + y * bw;
+        for (int64_t x = 0; x < bw; ++x) l[x] = row[x] == id;
       }
-      const float inv_max = best > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(best))) : 0.0f;
+      int64_t best = 0;
+      // serial inside: the parallelism is across nuclei
+      edt_runs(ImageView<const uint8_t>(local.data(), bw, bh), true, 1, [&](int64_t y, int64_t a, int64_t b, const int64_t* d2) {
+        float* o = out.row(by + y) + bx;
+        for (int64_t x = a; x < b; ++x) {
+          best = std::max(best, d2[x - a]);
+          o[x] = static_cast<float>(std::sqrt(static_cast<double>(d2[x - a])));
+        }
+      });
       const float maxv = static_cast<float>(std::sqrt(static_cast<double>(best)));
+      const float inv_max = best > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(best))) : 0.0f;
       for (int64_t y = 0; y < bh; ++y) {
         float* o = out.row(by + y) + bx;
+        const uint8_t* l = local.data() + y * bw;
         for (int64_t x = 0; x < bw; ++x)
-          if (is_fg(x, y)) o[x] = (o[x] == maxv) ? 1.0f : o[x] * inv_max;
+          if (l[x]) o[x] = (o[x] == maxv) ? 1.0f : o[x] * inv_max;
       }
     }
   });

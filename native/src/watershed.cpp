@@ -1,8 +1,17 @@
-// Priority flooding with a two-level bucket queue instead of a binary heap: the 32-bit
-// order-preserving key of each elevation picks a bucket (its high bits); for 8/16-bit
-// elevations a bucket is one level and a FIFO queue, for float32 a small heap ordered by
-// (key, age). The lowest non-empty bucket is tracked, and pushes below it move it down
-// (elevations need not rise monotonically, as in scikit-image's heap flooding).
+// Priority flooding with a hierarchical queue (Meyer's algorithm), in O(1) or O(log s) per
+// pixel instead of a global binary heap:
+// - Every pixel enters the queue at most once and its bucket is known up front, so each
+//   bucket gets its own contiguous segment of one array, sized by a histogram.
+// - 8/16-bit elevations: one bucket per value, first-in first-out; pops read the segment
+//   in order (sequential memory, addresses known early, so misses overlap).
+// - float32: the floodable pixels' order-preserving 32-bit keys are radix-sorted once
+//   (packed with their position, so the passes stream) and each distinct value becomes
+//   one FIFO bucket, so the order is exactly (value, age) as for integer images.
+// The lowest non-empty bucket is tracked; a push below it moves it down, so a pixel lower
+// than the flood front is taken next (scikit-image's heap flooding), and ties go in the
+// order they entered (markers in raster order).
+// The work happens on a copy padded by one pixel whose border is blocked, so neighbours
+// need no bounds checks.
 #include "nucseg/watershed.hpp"
 
 #include <algorithm>
@@ -14,136 +23,23 @@
 namespace nucseg {
 namespace {
 
-inline uint32_t sort_key(uint8_t v) { return v; }
-inline uint32_t sort_key(uint16_t v) { return v; }
 inline uint32_t sort_key(float v) {
   uint32_t b;
   std::memcpy(&b, &v, 4);
   return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
 }
 
-struct HeapItem {
-  uint32_t key;
-  uint32_t age_hi;  // ages can exceed 2^32 for huge images: split in two
-  uint32_t age_lo;
-  uint32_t pad;
-  int64_t index;
-  bool operator>(const HeapItem& o) const {
-    if (key != o.key) return key > o.key;
-    if (age_hi != o.age_hi) return age_hi > o.age_hi;
-    return age_lo > o.age_lo;
-  }
-};
+constexpr uint32_t kBlocked = 0xFFFFFFFFu;  // padding, outside the mask, or a watershed line
 
-// Exact-level buckets (8/16-bit elevations): FIFO per level.
-class LevelQueue {
- public:
-  explicit LevelQueue(size_t levels) : q_(levels), head_(levels, 0) {}
-  void push(uint32_t key, int64_t index) {
-    q_[key].push_back(index);
-    if (key < cur_) cur_ = key;
-    ++size_;
-  }
-  bool pop(int64_t& index) {
-    if (!size_) return false;
-    while (head_[cur_] == q_[cur_].size()) {
-      q_[cur_].clear();
-      head_[cur_] = 0;
-      ++cur_;
-    }
-    index = q_[cur_][head_[cur_]++];
-    --size_;
-    return true;
-  }
-
- private:
-  std::vector<std::vector<int64_t>> q_;
-  std::vector<size_t> head_;
-  uint32_t cur_ = UINT32_MAX;
-  size_t size_ = 0;
-};
-
-// Float elevations: 65536 buckets on the high 16 bits of the key, each a min-heap.
-class FloatQueue {
- public:
-  FloatQueue() : b_(65536) {}
-  void push(uint32_t key, uint64_t age, int64_t index) {
-    const uint32_t k = key >> 16;
-    auto& h = b_[k];
-    h.push_back({key, static_cast<uint32_t>(age >> 32), static_cast<uint32_t>(age), 0, index});
-    std::push_heap(h.begin(), h.end(), std::greater<HeapItem>());
-    if (k < cur_) cur_ = k;
-    ++size_;
-  }
-  bool pop(int64_t& index) {
-    if (!size_) return false;
-    while (b_[cur_].empty()) ++cur_;
-    auto& h = b_[cur_];
-    std::pop_heap(h.begin(), h.end(), std::greater<HeapItem>());
-    index = h.back().index;
-    h.pop_back();
-    --size_;
-    return true;
-  }
-
- private:
-  std::vector<std::vector<HeapItem>> b_;
-  uint32_t cur_ = UINT32_MAX;
-  size_t size_ = 0;
-};
-
-template <typename E, typename Q>
-void flood(ImageView<const E> elev, ImageView<const uint32_t> markers, ImageView<uint32_t> out,
-           const WatershedOptions& o, Q& queue) {
-  const int64_t w = elev.width, h = elev.height;
-  const uint8_t* mask = o.mask;
-  std::vector<uint8_t> line(o.lines ? static_cast<size_t>(w * h) : 0, 0);
-  uint64_t age = 0;
-  auto push = [&](int64_t i) {
-    const E v = elev.data[(i / w) * elev.stride + i % w];
-    if constexpr (std::is_same_v<E, float>)
-      queue.push(sort_key(v), age++, i);
-    else
-      queue.push(sort_key(v), i);
-  };
-  for (int64_t y = 0; y < h; ++y)
-    for (int64_t x = 0; x < w; ++x) {
-      const int64_t i = y * w + x;
-      uint32_t m = markers.row(y)[x];
-      if (mask && !mask[i]) m = 0;
-      out.row(y)[x] = m;
-    }
-  for (int64_t i = 0; i < w * h; ++i)
-    if (out.data[(i / w) * out.stride + i % w]) push(i);
-
-  static const int dx8[8] = {-1, 1, 0, 0, -1, 1, -1, 1}, dy8[8] = {0, 0, -1, 1, -1, -1, 1, 1};
-  const int nn = o.connectivity == 8 ? 8 : 4;
-  auto lab = [&](int64_t x, int64_t y) -> uint32_t& { return out.row(y)[x]; };
-  int64_t i;
-  while (queue.pop(i)) {
-    const int64_t x = i % w, y = i / w;
-    const uint32_t l = lab(x, y);
-    for (int k = 0; k < nn; ++k) {
-      const int64_t nx = x + dx8[k], ny = y + dy8[k];
-      if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-      const int64_t j = ny * w + nx;
-      if ((mask && !mask[j]) || lab(nx, ny) || (o.lines && line[j])) continue;
-      if (o.lines) {
-        bool other = false;
-        for (int q = 0; q < nn && !other; ++q) {
-          const int64_t mx = nx + dx8[q], my = ny + dy8[q];
-          if (mx < 0 || my < 0 || mx >= w || my >= h) continue;
-          const uint32_t v = lab(mx, my);
-          other = v && v != l;
-        }
-        if (other) {
-          line[j] = 1;
-          continue;
-        }
-      }
-      lab(nx, ny) = l;
-      push(j);
-    }
+// Sorts (key << 32 | position) values by key: LSD radix, two 16-bit passes over the key.
+void radix_sort_by_key(std::vector<uint64_t>& v) {
+  std::vector<uint64_t> tmp(v.size());
+  for (int shift = 32; shift < 64; shift += 16) {
+    std::vector<uint32_t> count(65537, 0);
+    for (uint64_t x : v) ++count[((x >> shift) & 0xFFFF) + 1];
+    for (size_t b = 1; b <= 65536; ++b) count[b] += count[b - 1];
+    for (uint64_t x : v) tmp[count[(x >> shift) & 0xFFFF]++] = x;
+    v.swap(tmp);
   }
 }
 
@@ -156,15 +52,115 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
   require_same_size(elevation, out, "watershed");
   if (opts.connectivity != 4 && opts.connectivity != 8) throw ArgumentError("watershed: connectivity must be 4 or 8");
   if (elevation.empty()) return;
-  if constexpr (std::is_same_v<E, float>) {
-    for (int64_t y = 0; y < elevation.height; ++y)
-      for (int64_t x = 0; x < elevation.width; ++x)
-        if (std::isnan(elevation.row(y)[x])) throw ArgumentError("watershed: elevation contains NaN");
-    FloatQueue q;
-    flood(elevation, markers, out, opts, q);
+  constexpr bool kFloat = std::is_same_v<E, float>;
+  const int64_t w = elevation.width, h = elevation.height, pw = w + 2;
+  const int64_t np = pw * (h + 2);
+  if (np >= INT32_MAX) throw ArgumentError("watershed: image too large");
+  const uint8_t* mask = opts.mask;
+
+  // Padded labels: kBlocked where the flood may not go, else the marker (0 = unlabelled).
+  // Buckets live in a separate, narrower array (read once per pixel, when it is pushed),
+  // so the neighbour tests walk only the label array.
+  using Bucket = std::conditional_t<std::is_same_v<E, uint8_t>, uint8_t, std::conditional_t<kFloat, uint32_t, uint16_t>>;
+  std::vector<uint32_t> lab(static_cast<size_t>(np), kBlocked);
+  std::vector<Bucket> bucket(static_cast<size_t>(np), 0);
+  std::vector<uint64_t> sorted;  // float only: key << 32 | position
+  for (int64_t y = 0; y < h; ++y) {
+    const uint32_t* m = markers.row(y);
+    const E* e = elevation.row(y);
+    const uint8_t* mk = mask ? mask + y * w : nullptr;
+    const int64_t p0 = (y + 1) * pw + 1;
+    for (int64_t x = 0; x < w; ++x) {
+      if (m[x] == kBlocked) throw ArgumentError("watershed: marker id 4294967295 is reserved");
+      if (mk && !mk[x]) continue;
+      lab[p0 + x] = m[x];
+      if constexpr (kFloat) {
+        if (std::isnan(e[x])) throw ArgumentError("watershed: elevation contains NaN");
+        sorted.push_back(static_cast<uint64_t>(sort_key(e[x])) << 32 | static_cast<uint64_t>(p0 + x));
+      } else {
+        bucket[p0 + x] = e[x];
+      }
+    }
+  }
+  size_t nb;
+  std::vector<uint32_t> start;
+  if constexpr (kFloat) {
+    radix_sort_by_key(sorted);
+    start.push_back(0);
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      if (i > 0 && (sorted[i] >> 32) != (sorted[i - 1] >> 32)) start.push_back(static_cast<uint32_t>(i));
+      bucket[static_cast<uint32_t>(sorted[i])] = static_cast<Bucket>(start.size() - 1);
+    }
+    start.push_back(static_cast<uint32_t>(sorted.size()));
+    nb = start.size() - 1;
+    std::vector<uint64_t>().swap(sorted);
   } else {
-    LevelQueue q(std::is_same_v<E, uint8_t> ? 256 : 65536);
-    flood(elevation, markers, out, opts, q);
+    nb = std::is_same_v<E, uint8_t> ? 256 : 65536;
+    start.assign(nb + 1, 0);
+    for (int64_t y = 0; y < h; ++y) {
+      const int64_t p0 = (y + 1) * pw + 1;
+      for (int64_t x = 0; x < w; ++x)
+        if (lab[p0 + x] != kBlocked) ++start[bucket[p0 + x] + 1];
+    }
+    for (size_t b = 1; b <= nb; ++b) start[b] += start[b - 1];
+  }
+  // Bucket b's queue is fifo[rd[b], wr[b]).
+  std::vector<uint32_t> rd(start.begin(), start.end()), wr(start.begin(), start.end());
+  std::vector<int32_t> fifo(static_cast<size_t>(start[nb]) + 1);
+  uint32_t cur = UINT32_MAX;
+  size_t queued = 0;
+  auto push = [&](int32_t p) {
+    const uint32_t b = bucket[p];
+    fifo[wr[b]++] = p;
+    if (b < cur) cur = b;
+    ++queued;
+  };
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) {
+      const int32_t p = static_cast<int32_t>((y + 1) * pw + x + 1);
+      if (lab[p] != 0 && lab[p] != kBlocked) push(p);
+    }
+
+  const int32_t ipw = static_cast<int32_t>(pw);
+  const int32_t offs[8] = {-1, 1, -ipw, ipw, -ipw - 1, -ipw + 1, ipw - 1, ipw + 1};
+  const int nn = opts.connectivity == 8 ? 8 : 4;
+  while (queued) {
+    while (rd[cur] == wr[cur]) ++cur;
+    // Prefetch the neighbourhood of a pixel a few pops ahead.
+    if (rd[cur] + 16 < wr[cur]) {
+      const int32_t a = fifo[rd[cur] + 16];
+      __builtin_prefetch(&lab[a - ipw]);
+      __builtin_prefetch(&lab[a]);
+      __builtin_prefetch(&lab[a + ipw]);
+    }
+    const int32_t p = fifo[rd[cur]++];
+    --queued;
+    const uint32_t l = lab[p];
+    for (int k = 0; k < nn; ++k) {
+      const int32_t q = p + offs[k];
+      if (lab[q] != 0) continue;  // labelled, blocked or a line
+      if (opts.lines) {
+        bool other = false;
+        for (int j = 0; j < nn; ++j) {
+          const uint32_t v = lab[q + offs[j]];
+          if (v != 0 && v != kBlocked && v != l) {
+            other = true;
+            break;
+          }
+        }
+        if (other) {
+          lab[q] = kBlocked;  // a line: never flooded
+          continue;
+        }
+      }
+      lab[q] = l;
+      push(q);
+    }
+  }
+  for (int64_t y = 0; y < h; ++y) {
+    const uint32_t* l = lab.data() + (y + 1) * pw + 1;
+    uint32_t* o = out.row(y);
+    for (int64_t x = 0; x < w; ++x) o[x] = l[x] == kBlocked ? 0u : l[x];
   }
 }
 

@@ -12,7 +12,7 @@ struct WatershedOptions {
   bool lines = false;             // leave 0-valued watershed lines between basins
 };
 
-// Floods `elevation` from the non-zero `markers` (uint32 labels) into `out`. Pixels are
+// Floods `elevation` from the non-zero `markers` (uint32 labels < 2^32-1) into `out`. Pixels are
 // taken lowest elevation first; ties are first-in first-out (markers enter in raster
 // order), so the result is deterministic. Like scikit-image, a pixel enters the queue at
 // its own elevation (not the level of the flood), so it is processed as soon as it is the
