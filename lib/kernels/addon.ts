@@ -59,6 +59,7 @@ export interface NativeRegionStats {
 export interface Addon {
   backends(): NativeBackends;
   labelOverlap(gt: NativeImage, pred: NativeImage, threads?: number): NativeOverlap;
+  nonzeroMask(image: NativeImage): Out<Uint8Array>;
   connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
   regionStats(labels: NativeImage, threads: number): NativeRegionStats;
   relabelSequential<T>(labels: NativeImage, threads: number): { labels: Out<T>; count: number; oldIds: Uint32Array };

@@ -1,5 +1,6 @@
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
+import { addon } from './addon.js';
 
 /** Argument checks shared by the kernel wrappers, so the addon only sees valid input. */
 export function checkImage(im: ImageData, name: string): void {
@@ -38,9 +39,7 @@ export function threadsOf(opts?: KernelOptions): number {
 export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
   checkImage(im, name);
   if (im.data instanceof Uint8Array) return im as ImageData<Uint8Array>;
-  const d = new Uint8Array(im.data.length);
-  for (let i = 0; i < d.length; i++) d[i] = im.data[i] ? 1 : 0;
-  return { data: d, width: im.width, height: im.height };
+  return addon().nonzeroMask(im);
 }
 
 export function checkGray(im: ImageData, name: string): void {

@@ -119,9 +119,35 @@ Napi::Value KeepLargest(const Napi::CallbackInfo& info) {
   });
 }
 
+// nonzeroMask(image of any integer or float type) -> Uint8 image (1 where non-zero)
+Napi::Value NonzeroMask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const int64_t w = image_width(info[0]), h = image_height(info[0]);
+    auto out = out_image<uint8_t>(env, w, h);
+    auto run = [&](auto v) {
+      const int64_t n = w * h;
+      for (int64_t i = 0; i < n; ++i) out.view.data[i] = v.data[i] != 0;
+    };
+    switch (array_type(info[0])) {
+      case napi_uint8_array: run(image_arg<uint8_t>(env, info[0], "image")); break;
+      case napi_int8_array: run(image_arg<int8_t>(env, info[0], "image")); break;
+      case napi_uint16_array: run(image_arg<uint16_t>(env, info[0], "image")); break;
+      case napi_int16_array: run(image_arg<int16_t>(env, info[0], "image")); break;
+      case napi_uint32_array: run(image_arg<uint32_t>(env, info[0], "image")); break;
+      case napi_int32_array: run(image_arg<int32_t>(env, info[0], "image")); break;
+      case napi_float32_array: run(image_arg<float>(env, info[0], "image")); break;
+      case napi_float64_array: run(image_arg<double>(env, info[0], "image")); break;
+      default: throw Napi::TypeError::New(env, "nonzeroMask: unsupported array type");
+    }
+    return image_object(env, out.array, w, h);
+  });
+}
+
 }  // namespace
 
 void register_components(Napi::Env env, Napi::Object exports) {
+  exports.Set("nonzeroMask", Napi::Function::New(env, NonzeroMask, "nonzeroMask"));
   exports.Set("connectedComponents", Napi::Function::New(env, ConnectedComponents, "connectedComponents"));
   exports.Set("regionStats", Napi::Function::New(env, RegionStatsFn, "regionStats"));
   exports.Set("relabelSequential", Napi::Function::New(env, RelabelSequential, "relabelSequential"));

@@ -17,40 +17,29 @@ namespace {
 
 constexpr int64_t kInf = std::numeric_limits<int64_t>::max();
 
-// 1-D squared distance transform of f (kInf = no site) into d; v, z are scratch (n and n+1).
-void envelope_1d(const int64_t* f, int64_t n, int64_t* d, int64_t* v, double* z) {
+// 1-D squared distance transform of f (kInf = no site) into d: lower envelope of the
+// parabolas (q - p)² + f(p), in exact integer arithmetic (no division: the intersection
+// tests are cross-multiplied; |values| stay far below 2^63 for images up to 2^20 wide).
+// v is scratch of n entries; z is unused (kept for the scratch layout).
+void envelope_1d(const int64_t* f, int64_t n, int64_t* d, int64_t* v, double* /*z*/) {
+  // F(p) = f(p) + p²; intersection of parabolas p < q is at (F(q) - F(p)) / (2 (q - p)).
+  auto F = [&](int64_t p) { return f[p] + p * p; };
   int64_t k = -1;
   for (int64_t q = 0; q < n; ++q) {
     if (f[q] == kInf) continue;
-    if (k < 0) {
-      k = 0;
-      v[0] = q;
-      z[0] = -std::numeric_limits<double>::infinity();
-      z[1] = std::numeric_limits<double>::infinity();
-      continue;
-    }
-    double s;
-    for (;;) {
-      const int64_t p = v[k];
-      // intersection of parabolas from p and q
-      s = (static_cast<double>(f[q] + q * q) - static_cast<double>(f[p] + p * p)) / (2.0 * static_cast<double>(q - p));
-      if (s <= z[k]) {
-        if (--k < 0) break;
-      } else {
+    const int64_t Fq = F(q);
+    // pop v[k] while the new parabola's intersection with v[k] lies at or left of the
+    // intersection of v[k-1] and v[k]
+    while (k >= 1) {
+      const int64_t p = v[k], r = v[k - 1];
+      const int64_t Fp = F(p), Fr = F(r);
+      // s(p,q) <= s(r,p)  <=>  (Fq - Fp)(p - r) <= (Fp - Fr)(q - p)
+      if ((Fq - Fp) * (p - r) <= (Fp - Fr) * (q - p))
+        --k;
+      else
         break;
-      }
     }
-    if (k < 0) {
-      k = 0;
-      v[0] = q;
-      z[0] = -std::numeric_limits<double>::infinity();
-      z[1] = std::numeric_limits<double>::infinity();
-      continue;
-    }
-    ++k;
-    v[k] = q;
-    z[k] = s;
-    z[k + 1] = std::numeric_limits<double>::infinity();
+    v[++k] = q;
   }
   if (k < 0) {
     std::fill(d, d + n, kInf);
@@ -58,7 +47,8 @@ void envelope_1d(const int64_t* f, int64_t n, int64_t* d, int64_t* v, double* z)
   }
   int64_t j = 0;
   for (int64_t q = 0; q < n; ++q) {
-    while (z[j + 1] < static_cast<double>(q)) ++j;
+    // advance while the intersection of v[j] and v[j+1] is left of q: (F1 - F0) < 2q (v1 - v0)
+    while (j < k && F(v[j + 1]) - F(v[j]) < 2 * q * (v[j + 1] - v[j])) ++j;
     const int64_t p = v[j];
     d[q] = (q - p) * (q - p) + f[p];
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "nucseg/thread_pool.hpp"
@@ -39,20 +40,23 @@ __attribute__((target_clones("avx2", "default"))) void axpy(float* __restrict d,
 // both passes.
 void separable(const float* src, int64_t w, int64_t h, const std::vector<float>& k, float* dst, int threads) {
   const int64_t r = static_cast<int64_t>(k.size() / 2);
-  std::vector<float> tmp(static_cast<size_t>(w * h));
+  std::unique_ptr<float[]> tmp_buf(new float[static_cast<size_t>(w * h)]);  // every row is written below
+  float* const tmpd = tmp_buf.get();
   std::vector<uint8_t> nonzero(static_cast<size_t>(h), 0);
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 16))));
   parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
     std::vector<float> pad(static_cast<size_t>(w + 2 * r));
     for (int64_t y = y0; y < y1; ++y) {
       const float* s = src + y * w;
-      float* t = tmp.data() + y * w;
+      float* t = tmpd + y * w;
       bool any = false;
       for (int64_t x = 0; x < w && !any; ++x) any = s[x] != 0.0f;
       nonzero[y] = any;
       std::fill(t, t + w, 0.0f);
       if (!any) continue;
-      for (int64_t x = -r; x < w + r; ++x) pad[x + r] = s[reflect(x, w)];
+      std::copy(s, s + w, pad.data() + r);
+      for (int64_t x = -r; x < 0; ++x) pad[x + r] = s[reflect(x, w)];
+      for (int64_t x = w; x < w + r; ++x) pad[x + r] = s[reflect(x, w)];
       for (int64_t j = 0; j <= 2 * r; ++j) axpy(t, pad.data() + j, k[j], w);
     }
   });
@@ -62,7 +66,7 @@ void separable(const float* src, int64_t w, int64_t h, const std::vector<float>&
       std::fill(d, d + w, 0.0f);
       for (int64_t j = -r; j <= r; ++j) {
         const int64_t yy = reflect(y + j, h);
-        if (nonzero[yy]) axpy(d, tmp.data() + yy * w, k[j + r], w);
+        if (nonzero[yy]) axpy(d, tmpd + yy * w, k[j + r], w);
       }
     }
   });
@@ -189,6 +193,10 @@ void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigm
   });
   if (!(sigma > 0)) {
     for (int64_t y = 0; y < h; ++y) std::copy(border.begin() + y * w, border.begin() + (y + 1) * w, out.row(y));
+    return;
+  }
+  if (out.stride == w) {
+    separable(border.data(), w, h, gaussian_kernel(sigma, 4.0), out.data, threads);
     return;
   }
   std::vector<float> dst(border.size());

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -63,8 +64,11 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
   // so the neighbour tests walk only the label array.
   using Bucket = std::conditional_t<std::is_same_v<E, uint8_t>, uint8_t, std::conditional_t<kFloat, uint32_t, uint16_t>>;
   std::vector<uint32_t> lab(static_cast<size_t>(np), kBlocked);
-  std::vector<Bucket> bucket(static_cast<size_t>(np), 0);
+  // Read only at floodable pixels, which are all written below: no need to zero it.
+  std::unique_ptr<Bucket[]> bucket(new Bucket[static_cast<size_t>(np)]);
   std::vector<uint64_t> sorted;  // float only: key << 32 | position
+  std::vector<int32_t> seeds;    // marker pixels, in raster order
+  if constexpr (kFloat) sorted.reserve(static_cast<size_t>(w * h / 4));
   for (int64_t y = 0; y < h; ++y) {
     const uint32_t* m = markers.row(y);
     const E* e = elevation.row(y);
@@ -74,6 +78,7 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
       if (m[x] == kBlocked) throw ArgumentError("watershed: marker id 4294967295 is reserved");
       if (mk && !mk[x]) continue;
       lab[p0 + x] = m[x];
+      if (m[x]) seeds.push_back(static_cast<int32_t>(p0 + x));
       if constexpr (kFloat) {
         if (std::isnan(e[x])) throw ArgumentError("watershed: elevation contains NaN");
         sorted.push_back(static_cast<uint64_t>(sort_key(e[x])) << 32 | static_cast<uint64_t>(p0 + x));
@@ -106,7 +111,7 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
   }
   // Bucket b's queue is fifo[rd[b], wr[b]).
   std::vector<uint32_t> rd(start.begin(), start.end()), wr(start.begin(), start.end());
-  std::vector<int32_t> fifo(static_cast<size_t>(start[nb]) + 1);
+  std::unique_ptr<int32_t[]> fifo(new int32_t[static_cast<size_t>(start[nb]) + 1]);
   uint32_t cur = UINT32_MAX;
   size_t queued = 0;
   auto push = [&](int32_t p) {
@@ -115,11 +120,7 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
     if (b < cur) cur = b;
     ++queued;
   };
-  for (int64_t y = 0; y < h; ++y)
-    for (int64_t x = 0; x < w; ++x) {
-      const int32_t p = static_cast<int32_t>((y + 1) * pw + x + 1);
-      if (lab[p] != 0 && lab[p] != kBlocked) push(p);
-    }
+  for (int32_t p : seeds) push(p);
 
   const int32_t ipw = static_cast<int32_t>(pw);
   const int32_t offs[8] = {-1, 1, -ipw, ipw, -ipw - 1, -ipw + 1, ipw - 1, ipw + 1};
@@ -132,6 +133,9 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
       __builtin_prefetch(&lab[a - ipw]);
       __builtin_prefetch(&lab[a]);
       __builtin_prefetch(&lab[a + ipw]);
+      __builtin_prefetch(&bucket[a - ipw]);
+      __builtin_prefetch(&bucket[a]);
+      __builtin_prefetch(&bucket[a + ipw]);
     }
     const int32_t p = fifo[rd[cur]++];
     --queued;
