@@ -58,15 +58,15 @@ export interface NativeRegionStats {
 /** The raw addon surface. Only lib/kernels/* call it; everything else uses the wrappers. */
 export interface Addon {
   backends(): NativeBackends;
-  labelOverlap(gt: NativeImage, pred: NativeImage, threads?: number): NativeOverlap;
+  labelOverlap(gt: NativeImage, pred: NativeImage, threads: number, device: number): NativeOverlap;
   nonzeroMask(image: NativeImage): Out<Uint8Array>;
-  connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
+  connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean, device: number): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
   regionStats(labels: NativeImage, threads: number): NativeRegionStats;
   relabelSequential<T>(labels: NativeImage, threads: number): { labels: Out<T>; count: number; oldIds: Uint32Array };
   removeObjectsByArea<T>(labels: NativeImage, minArea: number, maxArea: number, threads: number): { labels: Out<T>; removed: number };
   fillHoles<T>(labels: NativeImage, threads: number): { labels: Out<T>; filled: number };
   keepLargestComponent<T>(labels: NativeImage, threads: number): { labels: Out<T>; cleared: number };
-  distanceTransform(mask: NativeImage, threads: number): Out<Float32Array>;
+  distanceTransform(mask: NativeImage, threads: number, device: number): Out<Float32Array>;
   normalizedDistance(labels: NativeImage, threads: number): Out<Float32Array>;
   blurredBorder(labels: NativeImage, sigma: number, threads: number): Out<Float32Array>;
   gaussianBlur(image: NativeImage, sigma: number, truncate: number, threads: number): Out<Float32Array>;

@@ -48,3 +48,15 @@ export function checkGray(im: ImageData, name: string): void {
     throw new NucsegError(`${name}: image must be Uint8Array, Uint16Array or Float32Array, got ${im.data.constructor.name}`);
   }
 }
+
+/** Where a kernel with a CUDA path runs: 'auto' (CUDA when a GPU is usable and the image has
+ * at least 4 Mpixels, else CPU), 'cpu', or 'cuda' (an error when unavailable). */
+export type KernelDevice = 'auto' | 'cpu' | 'cuda';
+
+export function deviceOf(opts?: { device?: KernelDevice }): number {
+  const d = opts?.device ?? 'auto';
+  if (d === 'auto') return 0;
+  if (d === 'cpu') return 1;
+  if (d === 'cuda') return 2;
+  throw new NucsegError(`device must be 'auto', 'cpu' or 'cuda', not '${d}'`);
+}

@@ -1,7 +1,7 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { asMask, checkLabelImage, threadsOf, type KernelOptions } from './check.js';
+import { asMask, checkLabelImage, deviceOf, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
 
 /** Per-label measurements; arrays are aligned, one entry per label. */
 export interface RegionStats {
@@ -22,8 +22,10 @@ export interface RegionStats {
 export interface ConnectedComponentsOptions extends KernelOptions {
   /** 4 (edges) or 8 (edges and corners). Default 8. */
   connectivity?: 4 | 8;
-  /** Also return area, bounding box and centroid of each component (no extra pass). */
+  /** Also return area, bounding box and centroid of each component (no extra pass; CPU). */
   stats?: boolean;
+  /** CPU or CUDA (same labels either way). */
+  device?: KernelDevice;
 }
 
 /**
@@ -35,7 +37,7 @@ export function connectedComponents(mask: ImageData, opts: ConnectedComponentsOp
   const m = asMask(mask, 'mask');
   const conn = opts.connectivity ?? 8;
   if (conn !== 4 && conn !== 8) throw new NucsegError(`connectivity must be 4 or 8, not ${conn}`);
-  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false);
+  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false, deviceOf(opts));
 }
 
 /** Area, bounding box and centroid of every label present (any ids, 0 = background). */

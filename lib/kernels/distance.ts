@@ -1,15 +1,15 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { asMask, checkLabelImage, threadsOf, type KernelOptions } from './check.js';
+import { asMask, checkLabelImage, deviceOf, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
 
 /**
  * Exact Euclidean distance (float32, in pixels) of every foreground pixel of `mask` to the
  * nearest background pixel; 0 on background. Outside the image is not background (SciPy's
  * and OpenCV's convention); a mask with no background pixel gives Infinity everywhere.
  */
-export function distanceTransform(mask: ImageData, opts: KernelOptions = {}): ImageData<Float32Array> {
-  return addon().distanceTransform(asMask(mask, 'mask'), threadsOf(opts));
+export function distanceTransform(mask: ImageData, opts: KernelOptions & { device?: KernelDevice } = {}): ImageData<Float32Array> {
+  return addon().distanceTransform(asMask(mask, 'mask'), threadsOf(opts), deviceOf(opts));
 }
 
 /**

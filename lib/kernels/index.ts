@@ -1,5 +1,5 @@
 // Typed wrappers over the native addon, one file per kernel family (see native/src).
-export type { KernelOptions } from './check.js';
+export type { KernelOptions, KernelDevice } from './check.js';
 export { labelOverlap, type LabelOverlap } from './overlap.js';
 export {
   connectedComponents,

@@ -1,7 +1,7 @@
 import type { LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { checkLabelImage } from './check.js';
+import { checkLabelImage, deviceOf, threadsOf, type KernelDevice } from './check.js';
 
 /**
  * The sparse overlap ("contingency") table of two label images: every (gt, pred) pair of
@@ -26,15 +26,15 @@ export interface LabelOverlap {
  * Builds the overlap table of `gt` and `pred` in one native pass over both images (no
  * dense N×M matrix; ids need not be consecutive; 0 is background). IoU is
  * intersection / union in double precision. `threads` defaults to all cores; the result
- * is identical for any thread count.
+ * is identical for any thread count and on CPU or CUDA (`device`, see KernelDevice).
  */
-export function labelOverlap(gt: LabelImage, pred: LabelImage, opts: { threads?: number } = {}): LabelOverlap {
+export function labelOverlap(gt: LabelImage, pred: LabelImage, opts: { threads?: number; device?: KernelDevice } = {}): LabelOverlap {
   checkLabelImage(gt, 'gt');
   checkLabelImage(pred, 'pred');
   if (gt.width !== pred.width || gt.height !== pred.height) {
     throw new NucsegError(`label images differ in size: gt ${gt.width}x${gt.height}, pred ${pred.width}x${pred.height}`);
   }
-  const t = addon().labelOverlap(gt, pred, opts.threads ?? 0);
+  const t = addon().labelOverlap(gt, pred, threadsOf(opts), deviceOf(opts));
   return {
     gtIds: t.gtIds,
     gtArea: t.gtArea,

@@ -1,5 +1,7 @@
 #include "nucseg/components.hpp"
 
+#include "nucseg/gpu.hpp"
+
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -34,7 +36,9 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
     auto out = out_image<uint32_t>(env, mask.width, mask.height);
     RegionStats st;
     const bool want = info.Length() > 3 && info[3].ToBoolean();
-    uint32_t n = connected_components(mask, out.view, conn, threads_arg(info, 2), want ? &st : nullptr);
+    // Stats come from the CPU path's runs; the CUDA path labels only.
+    uint32_t n = (!want && use_cuda(env, info, 4, mask.pixels())) ? gpu::connected_components(mask, out.view, conn)
+                                                                : connected_components(mask, out.view, conn, threads_arg(info, 2), want ? &st : nullptr);
     Napi::Object o = Napi::Object::New(env);
     o.Set("labels", image_object(env, out.array, mask.width, mask.height));
     o.Set("count", n);

@@ -104,6 +104,10 @@ inline Napi::Float64Array to_f64(const Napi::Env& env, const std::vector<uint64_
   return a;
 }
 
+// Device choice passed from JS: 0 = auto, 1 = cpu, 2 = cuda. Returns true to use CUDA.
+// Auto picks CUDA for images of at least `auto_min_pixels` when a GPU is usable.
+bool use_cuda(const Napi::Env& env, const Napi::CallbackInfo& info, size_t i, int64_t pixels, int64_t auto_min_pixels = int64_t(1) << 22);
+
 inline int threads_arg(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || info[i].IsUndefined()) return 0;
   return info[i].ToNumber().Int32Value();

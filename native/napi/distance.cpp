@@ -1,6 +1,7 @@
 #include "nucseg/distance.hpp"
 
 #include "nucseg/filters.hpp"
+#include "nucseg/gpu.hpp"
 
 #include "bindings.hpp"
 #include "convert.hpp"
@@ -15,7 +16,10 @@ Napi::Value DistanceTransform(const Napi::CallbackInfo& info) {
     if (array_type(info[0]) != napi_uint8_array) throw Napi::TypeError::New(env, "distanceTransform: mask must be a Uint8Array");
     auto mask = image_arg<uint8_t>(env, info[0], "mask");
     auto out = out_image<float>(env, mask.width, mask.height);
-    distance_transform(mask, out.view, threads_arg(info, 1));
+    if (use_cuda(env, info, 2, mask.pixels()))
+      gpu::distance_transform(mask, out.view);
+    else
+      distance_transform(mask, out.view, threads_arg(info, 1));
     return image_object(env, out.array, mask.width, mask.height);
   });
 }

@@ -2,8 +2,22 @@
 #include "nucseg/thread_pool.hpp"
 
 #include "bindings.hpp"
+#include "convert.hpp"
 
 namespace nucseg::napi {
+
+bool use_cuda(const Napi::Env& env, const Napi::CallbackInfo& info, size_t i, int64_t pixels, int64_t auto_min_pixels) {
+  const int dev = info.Length() > i && info[i].IsNumber() ? info[i].ToNumber().Int32Value() : 0;
+  if (dev == 1) return false;
+  const CudaInfo c = cuda_info();
+  if (dev == 2) {
+    if (!c.compiled) throw Napi::Error::New(env, "device 'cuda' requested, but this nucseg build has no CUDA kernels (nvcc was not found at build time)");
+    if (c.device_count == 0) throw Napi::Error::New(env, "device 'cuda' requested, but no usable GPU: " + (c.error.empty() ? std::string("none found") : c.error));
+    return true;
+  }
+  return c.device_count > 0 && pixels >= auto_min_pixels;
+}
+
 namespace {
 
 // backends() -> { cpu: { threads, simd }, cuda: { compiled, devices, device, error } }

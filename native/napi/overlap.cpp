@@ -1,5 +1,7 @@
 #include "nucseg/overlap.hpp"
 
+#include "nucseg/gpu.hpp"
+
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -11,7 +13,8 @@ Napi::Value run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto gt = image_arg<G>(env, info[0], "gt");
   auto pred = image_arg<P>(env, info[1], "pred");
-  OverlapTable t = label_overlap<G, P>(gt, pred, threads_arg(info, 2));
+  OverlapTable t = use_cuda(env, info, 3, gt.pixels()) ? overlap_from_counts(gpu::label_overlap_counts<G, P>(gt, pred))
+                                                       : label_overlap<G, P>(gt, pred, threads_arg(info, 2));
   Napi::Object o = Napi::Object::New(env);
   o.Set("pairGt", to_array(env, t.pair_gt));
   o.Set("pairPred", to_array(env, t.pair_pred));
@@ -31,7 +34,7 @@ Napi::Value run(const Napi::CallbackInfo& info) {
 Napi::Value LabelOverlap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 2) throw Napi::TypeError::New(env, "labelOverlap(gt, pred, threads?)");
+    if (info.Length() < 2) throw Napi::TypeError::New(env, "labelOverlap(gt, pred, threads?, device?)");
     auto tg = array_type(info[0]), tp = array_type(info[1]);
     bool g16 = tg == napi_uint16_array, p16 = tp == napi_uint16_array;
     if ((!g16 && tg != napi_uint32_array) || (!p16 && tp != napi_uint32_array))

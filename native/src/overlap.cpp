@@ -164,12 +164,14 @@ OverlapTable label_overlap(ImageView<const G> gt, ImageView<const P> pred, int t
   size_t total = 0;
   for (auto& m : maps) total += m.size();
   all.reserve(total);
-  for (auto& m : maps)
-    m.for_each([&](uint64_t k, uint64_t n) {
-      if (k != 0 && n != 0) all.emplace_back(k, n);
-    });
-  std::sort(all.begin(), all.end());
+  for (auto& m : maps) m.for_each([&](uint64_t k, uint64_t n) { all.emplace_back(k, n); });
+  return overlap_from_counts(std::move(all));
+}
 
+OverlapTable overlap_from_counts(std::vector<std::pair<uint64_t, uint64_t>> all) {
+  OverlapTable out;
+  all.erase(std::remove_if(all.begin(), all.end(), [](const auto& kv) { return kv.first == 0 || kv.second == 0; }), all.end());
+  std::sort(all.begin(), all.end());
   // Combine duplicates (the same pair counted by several chunks).
   std::vector<std::pair<uint64_t, uint64_t>> merged;
   merged.reserve(all.size());

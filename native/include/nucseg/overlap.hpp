@@ -24,4 +24,8 @@ struct OverlapTable {
 template <typename G, typename P>
 OverlapTable label_overlap(ImageView<const G> gt, ImageView<const P> pred, int threads);
 
+// Builds the table from raw (gt << 32 | pred, count) entries in any order, with duplicates
+// and (0, 0) allowed (both are merged / dropped). Shared by the CPU and CUDA paths.
+OverlapTable overlap_from_counts(std::vector<std::pair<uint64_t, uint64_t>> all);
+
 }  // namespace nucseg
