@@ -52,16 +52,17 @@ __global__ void transpose(const T* in, int w, int h, T* out) {
 }
 
 // gt: transposed column distances, gt[q * rows + r] for original row r, column q (n = w
-// samples per row). v: scratch laid out the same way. Writes float distances to dt.
-__global__ void envelope(const unsigned* gt, int rows, int n, int* v, float* dt) {
+// samples per row). v, Fv: scratch laid out the same way (envelope sites and their
+// F = f + p², cached so the inner tests need no reloads). Writes float distances to dt.
+__global__ void envelope(const unsigned* gt, int rows, int n, int* v, long long* Fv, float* dt) {
   const int r = blockIdx.x * blockDim.x + threadIdx.x;
   if (r >= rows) return;
   auto f = [&](int p) -> long long {
     const unsigned gv = gt[static_cast<long long>(p) * rows + r];
     return gv == kColInf ? kInf : static_cast<long long>(gv) * gv;
   };
-  auto F = [&](int p) -> long long { return f(p) + static_cast<long long>(p) * p; };
   auto V = [&](int k) -> int& { return v[static_cast<long long>(k) * rows + r]; };
+  auto FV = [&](int k) -> long long& { return Fv[static_cast<long long>(k) * rows + r]; };
   int k = -1;
   for (int q = 0; q < n; ++q) {
     const long long fq = f(q);
@@ -69,13 +70,15 @@ __global__ void envelope(const unsigned* gt, int rows, int n, int* v, float* dt)
     const long long Fq = fq + static_cast<long long>(q) * q;
     while (k >= 1) {
       const int p = V(k), s = V(k - 1);
-      const long long Fp = F(p), Fs = F(s);
+      const long long Fp = FV(k), Fs = FV(k - 1);
       if ((Fq - Fp) * (p - s) <= (Fp - Fs) * (q - p))
         --k;
       else
         break;
     }
-    V(++k) = q;
+    ++k;
+    V(k) = q;
+    FV(k) = Fq;
   }
   if (k < 0) {
     for (int q = 0; q < n; ++q) dt[static_cast<long long>(q) * rows + r] = INFINITY;
@@ -83,9 +86,9 @@ __global__ void envelope(const unsigned* gt, int rows, int n, int* v, float* dt)
   }
   int j = 0;
   for (int q = 0; q < n; ++q) {
-    while (j < k && F(V(j + 1)) - F(V(j)) < 2ll * q * (V(j + 1) - V(j))) ++j;
+    while (j < k && FV(j + 1) - FV(j) < 2ll * q * (V(j + 1) - V(j))) ++j;
     const int p = V(j);
-    const long long d2 = static_cast<long long>(q - p) * (q - p) + f(p);
+    const long long d2 = static_cast<long long>(q - p) * (q - p) + (FV(j) - static_cast<long long>(p) * p);
     dt[static_cast<long long>(q) * rows + r] = static_cast<float>(sqrt(static_cast<double>(d2)));
   }
 }
@@ -102,13 +105,15 @@ void distance_transform(ImageView<const uint8_t> mask, ImageView<float> out, Tim
   DeviceBuffer<unsigned char> dm(static_cast<size_t>(n));
   DeviceBuffer<unsigned> g(static_cast<size_t>(n)), gt(static_cast<size_t>(n));
   DeviceBuffer<int> v(static_cast<size_t>(n));
+  DeviceBuffer<long long> Fv(static_cast<size_t>(n));
   DeviceBuffer<float> dt(static_cast<size_t>(n)), d(static_cast<size_t>(n));
   check(cudaMemcpy(dm.ptr, mask.data, static_cast<size_t>(n), cudaMemcpyHostToDevice), "copy mask");
   detail::EventTimer timer;
   timer.start();
-  column_pass<<<detail::blocks_for(w, 128), 128>>>(dm.ptr, w, h, g.ptr);
+  // One thread per column / row: small blocks spread the few thousand threads over all SMs.
+  column_pass<<<detail::blocks_for(w, 32), 32>>>(dm.ptr, w, h, g.ptr);
   transpose<unsigned><<<dim3((w + 31) / 32, (h + 31) / 32), dim3(32, 8)>>>(g.ptr, w, h, gt.ptr);
-  envelope<<<detail::blocks_for(h, 128), 128>>>(gt.ptr, h, w, v.ptr, dt.ptr);
+  envelope<<<detail::blocks_for(h, 32), 32>>>(gt.ptr, h, w, v.ptr, Fv.ptr, dt.ptr);
   transpose<float><<<dim3((h + 31) / 32, (w + 31) / 32), dim3(32, 8)>>>(dt.ptr, h, w, d.ptr);
   const double kernel_ms = timer.stop();
   check(cudaGetLastError(), "distance kernels");
