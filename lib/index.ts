@@ -27,4 +27,26 @@ export { formatScoreTable, formatScoreCsv, writeScoreJson, writeScoreCsv } from 
 export { renderF1Plot, writeF1Plot, type PlotOptions } from './score/plot.js';
 export { errorImage, writeErrorImage, encodeRgbPng } from './score/error-image.js';
 export { info, type NucsegInfo } from './info.js';
+export { segment, resolveModel, type SegmentOptions, type SegmentResult } from './segment/segment.js';
+export type { SegmentationModel } from './segment/model.js';
+export { ClassicModel, segmentClassic, type ClassicOptions } from './segment/classic.js';
+export { normalizeImage, percentiles, type NormalizeOptions, type NormalizeMode, type Normalized } from './segment/normalize.js';
+export { tileGrid, cropTile, LabelStitcher, type Tile } from './segment/tiling.js';
+export { parsePlateName, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
+export { measureNuclei, measurementsCsv, NUCLEUS_COLUMNS, type NucleusRow } from './segment/measurements.js';
+export { renderOverlay, labelsToGeoJson, traceContour } from './segment/outputs.js';
+export {
+  segmentFiles,
+  processImage,
+  discoverInputs,
+  completedResult,
+  settingsKey,
+  outputPaths,
+  writeRunSummary,
+  type SegmentFilesOptions,
+  type ImageJobOptions,
+  type ImageResult,
+  type InputFile,
+} from './segment/batch.js';
+export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';

@@ -3,6 +3,8 @@ import { isUserError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { InfoCommand } from './info.js';
 import { ScoreCommand } from './score.js';
+import { SegmentCommand } from './segment.js';
+import { WatchCommand } from './watch.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -14,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(Builtins.VersionCommand);
   cli.register(ScoreCommand);
   cli.register(InfoCommand);
+  cli.register(SegmentCommand);
+  cli.register(WatchCommand);
   let command;
   try {
     command = cli.process(argv);

@@ -9,7 +9,8 @@ export const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'];
 /**
  * Expands files, folders (recursively) and glob patterns into a sorted list of image files
  * (.tif, .tiff, .png). A path that does not exist, or a pattern that matches nothing, is
- * an error naming it. Hidden files and nucseg's temporary files are skipped.
+ * an error naming it. Hidden files, nucseg's temporary files and its overlay / error-panel
+ * PNGs are skipped.
  */
 export async function findImages(inputs: string | readonly string[]): Promise<string[]> {
   const list = typeof inputs === 'string' ? [inputs] : inputs;
@@ -35,7 +36,9 @@ export async function findImages(inputs: string | readonly string[]): Promise<st
       throw new NucsegError('no such file or folder', { file: input });
     }
   }
-  return [...out].filter((f) => !basename(f).startsWith('.')).sort();
+  // nucseg's own non-label outputs (overlays, error panels) are never inputs
+  const own = ['.overlay.png', '.errors.png'];
+  return [...out].filter((f) => !basename(f).startsWith('.') && !own.some((s) => f.toLowerCase().endsWith(s))).sort();
 }
 
 /**

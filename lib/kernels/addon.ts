@@ -55,6 +55,25 @@ export interface NativeRegionStats {
   cy: Float64Array;
 }
 
+export interface NativeMeasurements {
+  ids: Uint32Array;
+  area: Float64Array;
+  cx: Float64Array;
+  cy: Float64Array;
+  x0: Int32Array;
+  y0: Int32Array;
+  x1: Int32Array;
+  y1: Int32Array;
+  mu20: Float64Array;
+  mu02: Float64Array;
+  mu11: Float64Array;
+  hullArea: Float64Array;
+  intensitySum: Float64Array;
+  intensityMin: Float64Array;
+  intensityMax: Float64Array;
+  touchesBorder: Uint8Array;
+}
+
 /** The raw addon surface. Only lib/kernels/* call it; everything else uses the wrappers. */
 export interface Addon {
   backends(): NativeBackends;
@@ -74,6 +93,8 @@ export interface Addon {
   otsuThreshold(image: NativeImage): number;
   binaryMorphology(mask: NativeImage, op: 'dilate' | 'erode' | 'open' | 'close', radius: number, threads: number): Out<Uint8Array>;
   resize<T>(image: NativeImage, width: number, height: number, mode: 'nearest' | 'bilinear' | 'area', threads: number): Out<T>;
+  measureRegions(labels: NativeImage, intensity: NativeImage | null, threads: number): NativeMeasurements;
+  maxFilter(image: NativeImage, radius: number, threads: number): Out<Float32Array>;
   watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean): Out<Uint32Array>;
 }
 

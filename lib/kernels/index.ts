@@ -17,3 +17,4 @@ export { gaussianBlur, medianBlur, otsuThreshold } from './filters.js';
 export { binaryDilation, binaryErosion, binaryOpening, binaryClosing } from './morphology.js';
 export { resize, type Interpolation } from './resize.js';
 export { watershed, type WatershedOptions } from './watershed.js';
+export { measureRegions, maxFilter, type RegionMeasurements } from './measure.js';

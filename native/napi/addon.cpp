@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_distance(env, exports);
   register_filters(env, exports);
   register_watershed(env, exports);
+  register_measure(env, exports);
   return exports;
 }
 

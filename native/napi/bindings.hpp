@@ -9,4 +9,5 @@ void register_components(Napi::Env env, Napi::Object exports);
 void register_distance(Napi::Env env, Napi::Object exports);
 void register_filters(Napi::Env env, Napi::Object exports);
 void register_watershed(Napi::Env env, Napi::Object exports);
+void register_measure(Napi::Env env, Napi::Object exports);
 }  // namespace nucseg::napi

@@ -1,0 +1,76 @@
+import { Option } from 'clipanion';
+import { NucsegError } from '../util/errors.js';
+import type { SegmentFilesOptions } from '../segment/batch.js';
+import { compileNamePattern } from '../segment/plate.js';
+
+// Options shared by `nucseg segment` and `nucseg watch`.
+export const segmentOptionDefs = {
+  out: () => Option.String('--out,-o', { required: true, description: 'Output folder (labels, CSVs, summary.csv, run.json)' }),
+  model: () => Option.String('--model', 'classic', { description: "Segmentation model: 'classic' (no weights)" }),
+  diameter: () => Option.String('--diameter', { description: 'Expected nucleus diameter in pixels (classic; default 24)' }),
+  threshold: () => Option.String('--threshold', { description: 'Foreground threshold on the normalized 0..1 image (classic; default Otsu)' }),
+  minArea: () => Option.String('--min-area', { description: 'Drop nuclei smaller than this (pixels)' }),
+  maxArea: () => Option.String('--max-area', { description: 'Drop nuclei larger than this (pixels)' }),
+  normalize: () => Option.String('--normalize', 'percentile', { description: 'percentile (1–99.8, default), minmax or none' }),
+  percentiles: () => Option.String('--percentiles', { description: 'Low,high percentiles for --normalize percentile (default 1,99.8)' }),
+  range: () => Option.String('--range', { description: 'Explicit intensity range lo,hi mapped to 0..1' }),
+  z: () => Option.String('--z', { description: 'Z plane (0-based) of multi-page stacks (default: max projection)' }),
+  channel: () => Option.String('--channel', { description: 'Only files of this channel (from the file name, e.g. 01 or 1)' }),
+  namePattern: () => Option.String('--name-pattern', { description: 'Regex with named groups (well, field, z, channel, plate, row, column) for plate metadata' }),
+  threads: () => Option.String('--threads', { description: 'Native threads in total (default: all cores)' }),
+  overlay: () => Option.Boolean('--overlay', false, { description: 'Also write <name>.overlay.png (outlines on the image)' }),
+  geojson: () => Option.Boolean('--geojson', false, { description: 'Also write <name>.geojson (QuPath-compatible polygons)' }),
+  csv: () => Option.Boolean('--csv', true, { description: 'Write <name>.csv with one row per nucleus (--no-csv to skip)' }),
+  tile: () => Option.String('--tile', { description: 'Process in tiles of this size (default: only images over 4096²)' }),
+  overlap: () => Option.String('--overlap', { description: 'Tile overlap in pixels (default 3 × diameter)' }),
+  force: () => Option.Boolean('--force', false, { description: 'Redo images whose outputs are already complete' }),
+  quiet: () => Option.Boolean('--quiet', false, { description: 'Print nothing but errors' }),
+  json: () => Option.Boolean('--json', false, { description: 'Machine output: one JSON line per image on stdout, progress as JSON on stderr' }),
+};
+
+function num(v: string | undefined, name: string, check: (n: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !check(n)) throw new NucsegError(`${name} must be ${what}, not '${v}'`);
+  return n;
+}
+
+function pair(v: string | undefined, name: string): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const p = v.split(',').map(Number);
+  if (p.length !== 2 || p.some((x) => !Number.isFinite(x)) || !(p[1] > p[0])) throw new NucsegError(`${name} must be two increasing numbers 'a,b', not '${v}'`);
+  return [p[0], p[1]];
+}
+
+/** Turns parsed CLI strings into library options, with one clear error per bad value. */
+export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOptions {
+  const s = (k: string) => c[k] as string | undefined;
+  if (s('model') !== 'classic') throw new NucsegError(`unknown --model '${s('model')}' (available: classic)`);
+  const norm = s('normalize');
+  if (norm !== 'percentile' && norm !== 'minmax' && norm !== 'none') throw new NucsegError(`--normalize must be percentile, minmax or none, not '${norm}'`);
+  const pct = pair(s('percentiles'), '--percentiles');
+  const tileSize = num(s('tile'), '--tile', (n) => Number.isInteger(n) && n >= 64, 'a whole number >= 64');
+  const diameter = num(s('diameter'), '--diameter', (n) => n >= 2 && n <= 1000, 'a number of pixels in [2, 1000]');
+  const overlap = num(s('overlap'), '--overlap', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0');
+  if (s('namePattern')) compileNamePattern(s('namePattern')!);
+  return {
+    out: s('out')!,
+    model: 'classic',
+    classic: {
+      diameter,
+      threshold: num(s('threshold'), '--threshold', (n) => n >= 0 && n <= 1, 'in [0, 1]'),
+      minArea: num(s('minArea'), '--min-area', (n) => n >= 0, '>= 0'),
+      maxArea: num(s('maxArea'), '--max-area', (n) => n > 0, '> 0'),
+    },
+    normalize: { mode: norm, low: pct?.[0], high: pct?.[1], range: pair(s('range'), '--range') },
+    z: num(s('z'), '--z', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
+    channel: s('channel') !== undefined ? String(Number.isNaN(Number(s('channel'))) ? s('channel') : s('channel')) : undefined,
+    namePattern: s('namePattern'),
+    threads: num(s('threads'), '--threads', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
+    overlay: c.overlay as boolean,
+    geojson: c.geojson as boolean,
+    csv: c.csv as boolean,
+    tile: tileSize !== undefined ? { size: tileSize, overlap: overlap ?? Math.min(tileSize - 1, Math.ceil(3 * (diameter ?? 24))) } : undefined,
+    force: c.force as boolean,
+  };
+}

@@ -1,0 +1,99 @@
+import { Command, Option } from 'clipanion';
+import { relative } from 'node:path';
+import { segmentFiles, writeRunSummary, type ImageResult } from '../segment/batch.js';
+import { createProgress, type Progress } from '../util/progress.js';
+import { NucsegError } from '../util/errors.js';
+import { NucsegCommand } from './base.js';
+import { segmentOptionDefs as D, toSegmentOptions } from './segment-options.js';
+
+export class SegmentCommand extends NucsegCommand {
+  static override paths = [['segment']];
+  static override usage = Command.Usage({
+    description: 'Segment nuclei in a batch of images (files, folders, globs): labels, per-nucleus CSVs, summary',
+    details: `
+      Writes, per image, <name>.labels.tif (uint16/uint32 instance labels) and <name>.csv
+      (one row per nucleus), optionally <name>.overlay.png and <name>.geojson, plus
+      summary.csv and run.json for the run. Images already done with the same settings are
+      skipped (--force redoes them); every file appears only when complete. A failing image
+      is reported and the batch goes on; the exit code is 1 if any failed. Ctrl-C stops
+      after the images in progress; the next run resumes.
+    `,
+    examples: [
+      ['Segment a plate folder', 'nucseg segment plate/ --out results/'],
+      ['Four images at a time, with overlays and QuPath polygons', 'nucseg segment plate/ --out results/ --jobs 4 --overlay --geojson'],
+      ['Channel 1 only, nuclei about 30 px across', "nucseg segment 'plate/*.tif' --out r/ --channel 01 --diameter 30"],
+    ],
+  });
+
+  inputs = Option.Rest({ required: 1 });
+  out = D.out();
+  model = D.model();
+  diameter = D.diameter();
+  threshold = D.threshold();
+  minArea = D.minArea();
+  maxArea = D.maxArea();
+  normalize = D.normalize();
+  percentiles = D.percentiles();
+  range = D.range();
+  z = D.z();
+  channel = D.channel();
+  namePattern = D.namePattern();
+  threads = D.threads();
+  overlay = D.overlay();
+  geojson = D.geojson();
+  csv = D.csv();
+  tile = D.tile();
+  overlap = D.overlap();
+  force = D.force();
+  quiet = D.quiet();
+  json = D.json();
+  jobs = Option.String('--jobs,-j', '1', { description: 'Images processed at once (worker threads)' });
+
+  async run(): Promise<number> {
+    const opts = toSegmentOptions(this as unknown as Record<string, unknown>);
+    const jobs = Number(this.jobs);
+    if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) throw new NucsegError(`--jobs must be a whole number in [1, 256], not '${this.jobs}'`);
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        abort.abort();
+        this.context.stderr.write('\nnucseg: stopping after the images in progress (Ctrl-C again to quit now; the next run resumes)\n');
+      } else process.exit(130);
+    };
+    process.on('SIGINT', onSigint);
+    const mode = this.quiet ? 'quiet' : this.json ? 'json' : 'auto';
+    let progress: Progress | undefined;
+    const results: ImageResult[] = [];
+    const t0 = Date.now();
+    try {
+      for await (const r of segmentFiles(this.inputs, {
+        ...opts,
+        jobs,
+        signal: abort.signal,
+        onStart: (files) => {
+          progress = createProgress('segment', files.length, mode);
+        },
+      })) {
+        results.push(r);
+        progress?.update(results.length, r.status === 'failed' ? `FAILED ${r.name}` : r.name);
+        if (this.json) this.context.stdout.write(JSON.stringify(r) + '\n');
+        else if (r.status === 'failed' && !this.quiet) this.context.stderr.write(`nucseg: ${r.error}\n`);
+      }
+    } finally {
+      progress?.stop();
+      process.off('SIGINT', onSigint);
+    }
+    await writeRunSummary(opts.out, results, { ...opts, jobs }, { seconds: (Date.now() - t0) / 1000, interrupted: abort.signal.aborted });
+    const failed = results.filter((r) => r.status === 'failed');
+    const done = results.filter((r) => r.status === 'done').length, skipped = results.filter((r) => r.status === 'skipped').length;
+    const nuclei = results.reduce((a, r) => a + (r.count ?? 0), 0);
+    if (!this.quiet && !this.json) {
+      this.context.stdout.write(`segmented ${done} image(s), skipped ${skipped} already done, ${failed.length} failed; ${nuclei} nuclei. Outputs in ${relative('.', opts.out) || '.'}/\n`);
+      if (failed.length) this.context.stdout.write(`failed:\n${failed.map((f) => `  ${f.error?.split('\n')[0]}`).join('\n')}\n`);
+    }
+    if (abort.signal.aborted) return 130;
+    return failed.length ? 1 : 0;
+  }
+}

@@ -1,0 +1,118 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+import { connectedComponents, fillHoles, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
+import { distanceTransform } from '../kernels/distance.js';
+import { gaussianBlur, otsuThreshold } from '../kernels/filters.js';
+import { maxFilter } from '../kernels/measure.js';
+import { watershed } from '../kernels/watershed.js';
+import { NucsegError } from '../util/errors.js';
+import type { SegmentationModel } from './model.js';
+
+/** Parameters of the classical pipeline. Sizes are in pixels. */
+export interface ClassicOptions {
+  /** Expected nucleus diameter (default 24). Sets the defaults below. */
+  diameter?: number;
+  /** Gaussian σ before thresholding (default max(1, diameter / 12)). */
+  smoothing?: number;
+  /** Foreground threshold on the normalized 0..1 image (default: Otsu). */
+  threshold?: number;
+  /**
+   * Minimum difference between mean foreground and mean background (normalized units) for
+   * the field to count as having nuclei at all (default 0.15): an empty field gives none.
+   */
+  minContrast?: number;
+  /** Seeds: local maxima of the distance map within this radius (default diameter / 4). */
+  seedRadius?: number;
+  /** Seeds must lie at least this deep inside the foreground (default diameter / 8). */
+  minSeedDepth?: number;
+  /** Area limits (defaults: π(diameter/6)² and π(1.5·diameter)²). */
+  minArea?: number;
+  maxArea?: number;
+}
+
+function resolve(o: ClassicOptions) {
+  const d = o.diameter ?? 24;
+  if (!(d >= 2 && d <= 1000)) throw new NucsegError(`diameter must be in [2, 1000] px, not ${d}`);
+  const r = {
+    diameter: d,
+    smoothing: o.smoothing ?? Math.max(1, d / 12),
+    threshold: o.threshold,
+    minContrast: o.minContrast ?? 0.15,
+    seedRadius: o.seedRadius ?? Math.max(1, Math.round(d / 4)),
+    minSeedDepth: o.minSeedDepth ?? d / 8,
+    minArea: o.minArea ?? Math.round(Math.PI * (d / 6) ** 2),
+    maxArea: o.maxArea ?? Math.round(Math.PI * (1.5 * d) ** 2),
+  };
+  if (r.threshold !== undefined && !(r.threshold >= 0 && r.threshold <= 1)) throw new NucsegError(`threshold must be in [0, 1] (normalized intensity), not ${r.threshold}`);
+  return r;
+}
+
+/**
+ * The classical nucleus pipeline (how the seed paper made preliminary labels, and the
+ * no-weights fallback): Gaussian smoothing, Otsu (or fixed) threshold, hole filling,
+ * distance-transform peaks as seeds, seeded watershed on the inverted distance restricted
+ * to the foreground, area filters. Input: normalized float32 0..1. Output: uint32 labels
+ * 1..N in raster order of each nucleus' first seed.
+ */
+export function segmentClassic(image: ImageData<Float32Array>, options: ClassicOptions = {}, threads = 0): LabelImage {
+  const o = resolve(options);
+  const { width, height } = image;
+  const n = width * height;
+  const smooth = gaussianBlur(image, o.smoothing, { threads });
+  const t = o.threshold ?? (n > 0 ? otsuThreshold(smooth) : 0);
+  const mask = new Uint8Array(n);
+  let sf = 0, nf = 0, sb = 0, nb = 0;
+  const s = smooth.data;
+  for (let i = 0; i < n; i++) {
+    if (s[i] > t) {
+      mask[i] = 1;
+      sf += s[i];
+      nf++;
+    } else {
+      sb += s[i];
+      nb++;
+    }
+  }
+  const empty = (): LabelImage => ({ data: new Uint32Array(n), width, height });
+  if (nf === 0 || nb === 0 || sf / nf - sb / nb < o.minContrast) return empty();
+
+  // fill holes in each foreground blob
+  const blobs = connectedComponents({ data: mask, width, height }, { connectivity: 8, threads });
+  const filled = fillHoles(blobs.labels, { threads });
+  const fg = new Uint8Array(n);
+  for (let i = 0; i < n; i++) fg[i] = filled.data[i] ? 1 : 0;
+  const fgImage = { data: fg, width, height };
+
+  // seeds: local maxima of the (lightly smoothed) distance map
+  const dist = gaussianBlur(distanceTransform(fgImage, { threads }), 1, { threads });
+  const peaks = maxFilter(dist, o.seedRadius, { threads });
+  const seed = new Uint8Array(n);
+  const dd = dist.data, pk = peaks.data;
+  for (let i = 0; i < n; i++) seed[i] = fg[i] && dd[i] >= pk[i] && dd[i] >= o.minSeedDepth ? 1 : 0;
+  const markers = connectedComponents({ data: seed, width, height }, { connectivity: 8, threads });
+  if (markers.count === 0) return empty();
+
+  const elevation = new Float32Array(n);
+  for (let i = 0; i < n; i++) elevation[i] = -dd[i];
+  let labels: LabelImage = watershed({ data: elevation, width, height }, markers.labels, { mask: fgImage, connectivity: 8 });
+  labels = removeSmallObjects(labels, o.minArea, { threads });
+  labels = removeLargeObjects(labels, o.maxArea, { threads });
+  return relabelSequential(labels, { threads }).labels;
+}
+
+/** The classical pipeline as a SegmentationModel (whole images; no tiles needed). */
+export class ClassicModel implements SegmentationModel {
+  readonly name = 'classic';
+  private readonly opts: ReturnType<typeof resolve>;
+
+  constructor(options: ClassicOptions = {}) {
+    this.opts = resolve(options);
+  }
+
+  settings(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  segment(image: ImageData<Float32Array>, { threads }: { threads: number }): LabelImage {
+    return segmentClassic(image, this.opts, threads);
+  }
+}

@@ -1,0 +1,22 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+
+/**
+ * A segmentation model: takes a normalized single-channel image (float32, 0..1) and returns
+ * instance labels (0 = background). Models that see fixed-size tiles declare `tile`; the
+ * pipeline then runs them through the tiling framework (lib/segment/tiling.ts).
+ */
+export interface SegmentationModel {
+  /** Short name written to run.json and the summary ('classic', 'fpn2ws-dsb', …). */
+  readonly name: string;
+  /** Every setting that changes the output (part of the resume key). */
+  settings(): Record<string, unknown>;
+  /** Segments one image (or tile). `threads` bounds the native kernels. */
+  segment(image: ImageData<Float32Array>, opts: { threads: number }): Promise<LabelImage> | LabelImage;
+  /**
+   * Tile geometry if the model works on tiles. `halo` is how far (px) from a tile's edge its
+   * output can be trusted less; stitching keeps objects whose centre is owned by the tile.
+   */
+  readonly tile?: { size: number; overlap: number };
+  /** Free resources (sessions, workers). */
+  dispose?(): Promise<void> | void;
+}

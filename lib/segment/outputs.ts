@@ -1,0 +1,95 @@
+import { PNG } from 'pngjs';
+import type { ImageData, LabelImage } from '../image/types.js';
+import { regionStats } from '../kernels/components.js';
+
+/**
+ * An overlay PNG: the normalized image in gray with each nucleus outline (label pixels with
+ * a 4-neighbour of another label or background) in yellow.
+ */
+export function renderOverlay(normalized: ImageData<Float32Array>, labels: LabelImage): Buffer {
+  const { width: w, height: h } = labels;
+  const png = new PNG({ width: w, height: h, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  const out = Buffer.alloc(w * h * 3);
+  const L = labels.data, N = normalized.data;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const v = L[i];
+      const edge = v !== 0 && ((x > 0 && L[i - 1] !== v) || (x + 1 < w && L[i + 1] !== v) || (y > 0 && L[i - w] !== v) || (y + 1 < h && L[i + w] !== v));
+      if (edge) {
+        out[3 * i] = 255;
+        out[3 * i + 1] = 220;
+        out[3 * i + 2] = 0;
+      } else {
+        const g = Math.round(Math.max(0, Math.min(1, N[i])) * 255);
+        out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = g;
+      }
+    }
+  png.data = out;
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+}
+
+/**
+ * Outer contour of one label as a closed polygon of pixel-corner coordinates (origin at
+ * the image's top-left corner, as QuPath and GeoJSON viewers expect), traced along pixel
+ * edges with 8-connectivity; vertices only where the direction changes.
+ */
+export function traceContour(labels: LabelImage, id: number, x0: number, y0: number, x1: number, y1: number): [number, number][] {
+  const { width: w, data } = labels;
+  const inside = (x: number, y: number) => x >= x0 && x <= x1 && y >= y0 && y <= y1 && data[y * w + x] === id;
+  // first pixel in raster order
+  let sx = -1, sy = -1;
+  for (let y = y0; y <= y1 && sx < 0; y++)
+    for (let x = x0; x <= x1; x++)
+      if (data[y * w + x] === id) {
+        sx = x;
+        sy = y;
+        break;
+      }
+  if (sx < 0) return [];
+  // directions: 0 right, 1 down, 2 left, 3 up (y down); object kept on the right-hand side
+  const DX = [1, 0, -1, 0], DY = [0, 1, 0, -1];
+  const ahead = (x: number, y: number, d: number): [boolean, boolean] => {
+    switch (d) {
+      case 0: return [inside(x, y - 1), inside(x, y)];
+      case 1: return [inside(x, y), inside(x - 1, y)];
+      case 2: return [inside(x - 1, y), inside(x - 1, y - 1)];
+      default: return [inside(x - 1, y - 1), inside(x, y - 1)];
+    }
+  };
+  const pts: [number, number][] = [[sx, sy]];
+  let x = sx + 1, y = sy, d = 0;
+  const limit = 4 * (x1 - x0 + 2) * (y1 - y0 + 2) + 8;
+  for (let steps = 0; steps < limit; steps++) {
+    if (x === sx && y === sy) break;
+    const [al, ar] = ahead(x, y, d);
+    const nd = al ? (d + 3) % 4 : ar ? d : (d + 1) % 4;
+    if (nd !== d) pts.push([x, y]);
+    d = nd;
+    x += DX[d];
+    y += DY[d];
+  }
+  pts.push([sx, sy]);
+  return pts;
+}
+
+/**
+ * GeoJSON FeatureCollection with one Polygon per nucleus, in QuPath's import format
+ * (objectType 'detection', classification 'Nucleus'); coordinates in pixels.
+ */
+export function labelsToGeoJson(labels: LabelImage, extra: Record<number, Record<string, number>> = {}): object {
+  const st = regionStats(labels);
+  const features = [];
+  for (let k = 0; k < st.ids.length; k++) {
+    const id = st.ids[k];
+    const ring = traceContour(labels, id, st.x0[k], st.y0[k], st.x1[k], st.y1[k]);
+    if (ring.length < 4) continue;
+    features.push({
+      type: 'Feature',
+      id: String(id),
+      geometry: { type: 'Polygon', coordinates: [ring] },
+      properties: { objectType: 'detection', name: `nucleus ${id}`, label: id, classification: { name: 'Nucleus', color: [255, 220, 0] }, measurements: extra[id] ?? { area: st.area[k] } },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}

@@ -1,0 +1,71 @@
+import { basename } from 'node:path';
+import { NucsegError } from '../util/errors.js';
+
+/** Plate metadata parsed from an HCI file name. Absent fields are undefined. */
+export interface PlateInfo {
+  plate?: string;
+  well?: string;
+  row?: string;
+  column?: number;
+  field?: number;
+  z?: number;
+  channel?: string;
+  timepoint?: number;
+}
+
+// Yokogawa CV7000/CV8000: <plate>_<well>_T<t>F<field>L<l>A<a>Z<z>C<channel>.tif
+const YOKOGAWA = /^(?:(?<plate>.*)_)?(?<well>[A-Z]{1,2}\d{2})_T(?<timepoint>\d{4})F(?<field>\d{3})L\d{2}A\d{2}Z(?<z>\d{2})C(?<channel>\d{2})/;
+// Molecular Devices ImageXpress: <plate>_<well>_s<site>_w<wavelength digit>[<uuid>].tif
+const MOLDEV = /^(?:(?<plate>.*?)_)?(?<well>[A-Z]{1,2}\d{2})_s(?<field>\d+)(?:_w(?<channel>\d))?/;
+
+/** The built-in patterns, tried in this order. */
+export const PLATE_PATTERNS: Readonly<Record<string, RegExp>> = Object.freeze({ yokogawa: YOKOGAWA, moleculardevices: MOLDEV });
+
+/**
+ * Compiles a user pattern (a regular expression with named groups among plate, well, row,
+ * column, field, z, channel, timepoint), with a clear error when it is invalid or names
+ * nothing useful.
+ */
+export function compileNamePattern(pattern: string): RegExp {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (e) {
+    throw new NucsegError(`--name-pattern is not a valid regular expression: ${(e as Error).message}`);
+  }
+  const known = ['plate', 'well', 'row', 'column', 'field', 'z', 'channel', 'timepoint'];
+  const groups = [...pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
+  if (!groups.some((g) => known.includes(g))) throw new NucsegError(`--name-pattern needs at least one named group of: ${known.join(', ')}`);
+  return re;
+}
+
+/**
+ * Plate metadata from a file name: a custom pattern if given (its named groups), else the
+ * Yokogawa CV7000/CV8000 and Molecular Devices conventions. Wells are upper-cased and split
+ * into row letters and column number; numbers are parsed. Returns {} when nothing matches.
+ */
+export function parsePlateName(file: string, pattern?: RegExp): PlateInfo {
+  const name = basename(file);
+  const m = pattern ? pattern.exec(name) : (YOKOGAWA.exec(name) ?? MOLDEV.exec(name));
+  if (!m?.groups) return {};
+  const g = m.groups;
+  const num = (v?: string) => (v === undefined || v === '' ? undefined : Number.parseInt(v, 10));
+  const info: PlateInfo = {};
+  if (g.plate) info.plate = g.plate;
+  if (g.well) {
+    const w = /^([A-Za-z]+)0*(\d+)$/.exec(g.well);
+    info.well = w ? `${w[1].toUpperCase()}${w[2].padStart(2, '0')}` : g.well;
+    if (w) {
+      info.row = w[1].toUpperCase();
+      info.column = Number.parseInt(w[2], 10);
+    }
+  }
+  if (g.row) info.row = g.row.toUpperCase();
+  if (g.column) info.column = num(g.column);
+  if (info.well === undefined && info.row && info.column !== undefined) info.well = `${info.row}${String(info.column).padStart(2, '0')}`;
+  if (g.field) info.field = num(g.field);
+  if (g.z) info.z = num(g.z);
+  if (g.channel) info.channel = g.channel;
+  if (g.timepoint) info.timepoint = num(g.timepoint);
+  return info;
+}

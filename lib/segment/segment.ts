@@ -1,0 +1,106 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+import { NucsegError } from '../util/errors.js';
+import { ClassicModel, type ClassicOptions } from './classic.js';
+import type { SegmentationModel } from './model.js';
+import { normalizeImage, percentiles, type NormalizeOptions } from './normalize.js';
+import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
+
+export interface SegmentOptions {
+  /** A model object, or 'classic' (default until a deep model ships). */
+  model?: SegmentationModel | 'classic';
+  /** Parameters of the classical model. */
+  classic?: ClassicOptions;
+  /** Intensity normalization (default percentile 1–99.8 with a noise floor). */
+  normalize?: NormalizeOptions;
+  /** Native threads (default all cores). */
+  threads?: number;
+  /**
+   * Tiling for models that see whole images: images with more pixels than
+   * `maxWholePixels` (default 4096²) are processed in tiles of `tile.size` overlapping by
+   * `tile.overlap` (defaults 2048 and 3 × the expected diameter), with bounded memory.
+   */
+  tile?: { size: number; overlap: number };
+  maxWholePixels?: number;
+}
+
+export interface SegmentResult {
+  labels: LabelImage;
+  count: number;
+  /** The intensity range mapped to 0..1. */
+  normalization: { lo: number; hi: number };
+  /** Whether tiles were used, and how many. */
+  tiles: number;
+}
+
+/** Builds the model an options object asks for. */
+export function resolveModel(opts: SegmentOptions): SegmentationModel {
+  const m = opts.model ?? 'classic';
+  if (typeof m === 'object') return m;
+  if (m === 'classic') return new ClassicModel(opts.classic);
+  throw new NucsegError(`unknown model '${m}'`);
+}
+
+function normalizationRange(image: ImageData, n: NormalizeOptions = {}): { lo: number; hi: number } {
+  // Same rule as normalizeImage, computed once for the whole field so tiles agree.
+  if (n.range) return { lo: n.range[0], hi: n.range[1] };
+  const mode = n.mode ?? 'percentile';
+  if (mode === 'none') return { lo: 0, hi: 1 };
+  if (mode === 'minmax') {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < image.data.length; i++) {
+      const v = image.data[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return { lo, hi: hi > lo ? hi : lo + 1 };
+  }
+  const [lo, hi0, p16, p50] = percentiles(image, [n.low ?? 1, n.high ?? 99.8, 15.87, 50]);
+  const floor = (n.minRangeSigma ?? 12) * Math.max(p50 - p16, 0);
+  const hi = Math.max(hi0, lo + floor);
+  return { lo, hi: hi > lo ? hi : lo + 1 };
+}
+
+/**
+ * Segments nuclei in one single-channel image (any pixel type): normalizes intensities,
+ * runs the model (whole, or in tiles stitched without seams for large images and tiled
+ * models) and returns instance labels (uint16, or uint32 past 65,535 nuclei).
+ */
+export async function segment(image: ImageData, opts: SegmentOptions = {}): Promise<SegmentResult> {
+  const model = resolveModel(opts);
+  const threads = opts.threads ?? 0;
+  const { width, height } = image;
+  if (!(width > 0 && height > 0)) throw new NucsegError(`cannot segment an empty image (${width}x${height})`);
+  const norm = normalizationRange(image, opts.normalize);
+  const range: [number, number] = [norm.lo, norm.hi];
+  const maxWhole = opts.maxWholePixels ?? 4096 * 4096;
+  const diameter = opts.classic?.diameter ?? 24;
+  const tile = opts.tile ?? model.tile ?? (width * height > maxWhole ? { size: 2048, overlap: Math.min(1024, Math.ceil(3 * diameter)) } : undefined);
+
+  if (!tile) {
+    const normalized = normalizeImage(image, { ...opts.normalize, range });
+    const labels = await model.segment(normalized, { threads });
+    return { labels: compact(labels), count: maxLabel(labels), normalization: norm, tiles: 1 };
+  }
+  const grid = tileGrid(width, height, tile.size, tile.overlap);
+  const stitcher = new LabelStitcher(width, height);
+  for (const t of grid) {
+    const raw = cropTile(image, t);
+    const normalized = normalizeImage(raw, { ...opts.normalize, range });
+    stitcher.add(t, await model.segment(normalized, { threads }));
+  }
+  const labels = stitcher.finish();
+  return { labels, count: maxLabel(labels), normalization: norm, tiles: grid.length };
+}
+
+function maxLabel(l: LabelImage): number {
+  let m = 0;
+  const d = l.data;
+  for (let i = 0; i < d.length; i++) if (d[i] > m) m = d[i];
+  return m;
+}
+
+/** uint16 when every label fits. */
+function compact(l: LabelImage): LabelImage {
+  if (l.data instanceof Uint16Array) return l;
+  return maxLabel(l) <= 0xffff ? { data: Uint16Array.from(l.data), width: l.width, height: l.height } : l;
+}

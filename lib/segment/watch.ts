@@ -1,0 +1,87 @@
+import { stat } from 'node:fs/promises';
+import { discoverInputs, completedResult, pickJobOptions, processImage, type ImageResult, type InputFile, type SegmentFilesOptions } from './batch.js';
+import { compileNamePattern, parsePlateName } from './plate.js';
+
+export interface WatchOptions extends SegmentFilesOptions {
+  /** How often to look for new files (ms, default 1000). */
+  intervalMs?: number;
+  /** A file is complete when its size and modification time have not changed for this long (ms, default 2000). */
+  settleMs?: number;
+  /** Called for every image processed (or found already done at start). */
+  onResult?: (r: ImageResult) => void;
+  /** Called when the folder is being watched and the backlog is done (once per quiet period). */
+  onIdle?: () => void;
+}
+
+/**
+ * Watches a folder (recursively) and segments each new image once it is complete: its size
+ * and modification time unchanged for `settleMs` (an acquisition still writing it is
+ * left alone), or at once when it was renamed into the folder complete. Outputs and resume
+ * markers are those of segmentFiles, so a restarted watch redoes nothing. Runs until
+ * `signal` aborts; resolves with every result of this session.
+ */
+export async function watchFolder(dir: string, opts: WatchOptions): Promise<ImageResult[]> {
+  const interval = opts.intervalMs ?? 1000;
+  const settle = opts.settleMs ?? 2000;
+  const jobOpts = pickJobOptions(opts);
+  const re = opts.namePattern ? compileNamePattern(opts.namePattern) : undefined;
+  const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
+  const handled = new Set<string>();
+  const results: ImageResult[] = [];
+  let idleSignalled = false;
+  while (!opts.signal?.aborted) {
+    let files: InputFile[] = [];
+    try {
+      files = await discoverInputs([dir], opts.out);
+    } catch {
+      files = [];
+    }
+    let pending = 0;
+    for (const f of files) {
+      if (opts.signal?.aborted) break;
+      if (handled.has(f.file)) continue;
+      if (opts.channel !== undefined && parsePlateName(f.file, re).channel !== opts.channel) {
+        handled.add(f.file);
+        continue;
+      }
+      const st = await stat(f.file).catch(() => undefined);
+      if (!st) continue;
+      const prev = seen.get(f.file);
+      const now = Date.now();
+      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
+        // first sight: a file renamed in complete is older than the settle time already
+        seen.set(f.file, { size: st.size, mtimeMs: st.mtimeMs, since: prev ? now : Math.min(now, st.mtimeMs) });
+        if (prev || now - st.mtimeMs < settle) {
+          pending++;
+          continue;
+        }
+      } else if (now - prev.since < settle) {
+        pending++;
+        continue;
+      }
+      const done = !opts.force ? await completedResult(f, opts.out, jobOpts) : undefined;
+      const r = done ?? (await processImage(f, opts.out, jobOpts, opts.threads ?? 0));
+      // a file that failed because it was still incomplete is retried once it changes
+      if (r.status === 'failed') {
+        const again = await stat(f.file).catch(() => undefined);
+        if (again && (again.size !== st.size || again.mtimeMs !== st.mtimeMs)) continue;
+      }
+      handled.add(f.file);
+      results.push(r);
+      opts.onResult?.(r);
+      idleSignalled = false;
+    }
+    if (pending === 0 && !idleSignalled) {
+      idleSignalled = true;
+      opts.onIdle?.();
+    }
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, interval);
+      opts.signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        r();
+      }, { once: true });
+    });
+  }
+  return results;
+}
