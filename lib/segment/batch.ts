@@ -248,7 +248,9 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
   const workers: Worker[] = [];
   const lanes: Promise<void>[] = [];
   for (let j = 0; j < jobs; j++) {
-    const worker = jobs > 1 ? new Worker(new URL('./worker.js', import.meta.url)) : undefined;
+    // workerData must be an object: geotiff's 'web-worker' dependency reads it on import
+    // inside any worker thread and takes a missing one for its own worker.
+    const worker = jobs > 1 ? new Worker(new URL('./worker.js', import.meta.url), { workerData: {} }) : undefined;
     if (worker) workers.push(worker);
     const run = (f: InputFile): Promise<ImageResult> =>
       worker
