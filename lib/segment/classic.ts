@@ -91,8 +91,13 @@ export function segmentClassic(image: ImageData<Float32Array>, options: ClassicO
   const markers = connectedComponents({ data: seed, width, height }, { connectivity: 8, threads });
   if (markers.count === 0) return empty();
 
-  const elevation = new Float32Array(n);
-  for (let i = 0; i < n; i++) elevation[i] = -dd[i];
+  // Elevation = inverted distance, quantized to 16 bits (steps of at most 1/1000 px), which
+  // lets the watershed use its O(1) level queue.
+  let maxd = 0;
+  for (let i = 0; i < n; i++) if (dd[i] > maxd) maxd = dd[i];
+  const scale = maxd > 0 ? Math.min(1000, 65535 / maxd) : 1;
+  const elevation = new Uint16Array(n);
+  for (let i = 0; i < n; i++) elevation[i] = Math.round((maxd - dd[i]) * scale);
   let labels: LabelImage = watershed({ data: elevation, width, height }, markers.labels, { mask: fgImage, connectivity: 8 });
   labels = removeSmallObjects(labels, o.minArea, { threads });
   labels = removeLargeObjects(labels, o.maxArea, { threads });

@@ -143,6 +143,10 @@ void max_1d(const float* in, int64_t n, int64_t step, int r, float* out, std::ve
 }
 }  // namespace
 
+__attribute__((target_clones("avx2", "default"))) void row_max(float* __restrict d, const float* __restrict s, int64_t n) {
+  for (int64_t x = 0; x < n; ++x) d[x] = d[x] < s[x] ? s[x] : d[x];
+}
+
 void max_filter(ImageView<const float> in, ImageView<float> out, int radius, int threads) {
   require_same_size(in, out, "maxFilter");
   if (radius < 0) throw ArgumentError("maxFilter: radius must be >= 0");
@@ -153,6 +157,18 @@ void max_filter(ImageView<const float> in, ImageView<float> out, int radius, int
     std::vector<float> g, hb;
     for (int64_t y = y0; y < y1; ++y) max_1d(in.row(y), w, 1, radius, tmp.data() + y * w, g, hb);
   });
+  if (radius <= 16) {
+    // Small windows: row-major running maxima over the 2r+1 rows (vectorizes across x).
+    parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
+      for (int64_t y = y0; y < y1; ++y) {
+        float* o = out.row(y);
+        const int64_t a = std::max<int64_t>(0, y - radius), b = std::min<int64_t>(h - 1, y + radius);
+        std::copy(tmp.begin() + a * w, tmp.begin() + (a + 1) * w, o);
+        for (int64_t yy = a + 1; yy <= b; ++yy) row_max(o, tmp.data() + yy * w, w);
+      }
+    });
+    return;
+  }
   parallel_chunks(w, resolve_threads(threads), [&](int, int64_t x0, int64_t x1) {
     std::vector<float> g, hb, col(static_cast<size_t>(h)), res(static_cast<size_t>(h));
     for (int64_t x = x0; x < x1; ++x) {
