@@ -5,6 +5,7 @@ import { InfoCommand } from './info.js';
 import { ScoreCommand } from './score.js';
 import { SegmentCommand } from './segment.js';
 import { WatchCommand } from './watch.js';
+import { AugmentCommand } from './augment.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(InfoCommand);
   cli.register(SegmentCommand);
   cli.register(WatchCommand);
+  cli.register(AugmentCommand);
   let command;
   try {
     command = cli.process(argv);

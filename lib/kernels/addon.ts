@@ -95,6 +95,15 @@ export interface Addon {
   resize<T>(image: NativeImage, width: number, height: number, mode: 'nearest' | 'bilinear' | 'area', threads: number): Out<T>;
   measureRegions(labels: NativeImage, intensity: NativeImage | null, threads: number): NativeMeasurements;
   maxFilter(image: NativeImage, radius: number, threads: number): Out<Float32Array>;
+  augmentRois(
+    sources: { image: NativeImage; labels: NativeImage; set: number; split: number; zoom: number }[],
+    roiSet: Uint8Array,
+    roiSplit: Uint8Array,
+    config: object,
+    seed: number,
+    firstIndex: number,
+    threads: number,
+  ): { image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array };
   watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean): Out<Uint32Array>;
 }
 

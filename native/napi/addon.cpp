@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_filters(env, exports);
   register_watershed(env, exports);
   register_measure(env, exports);
+  register_augment(env, exports);
   return exports;
 }
 

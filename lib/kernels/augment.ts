@@ -1,0 +1,34 @@
+import type { ImageData } from '../image/types.js';
+import { NucsegError } from '../util/errors.js';
+import { addon } from './addon.js';
+import { threadsOf, type KernelOptions } from './check.js';
+
+/** A field to sample ROIs from: normalized image, labels, its set and split, and zoom. */
+export interface RoiSource {
+  image: ImageData<Float32Array>;
+  labels: ImageData<Uint32Array>;
+  set: number;
+  split: 0 | 1;
+  /** ROI pixels per source pixel (scale factors >= 1 are applied while sampling). */
+  zoom: number;
+}
+
+export interface RoiBatch {
+  /** count × roi × roi each, ROI-major. */
+  image: Float32Array;
+  labels: Uint16Array;
+  distance: Float32Array;
+  border: Float32Array;
+}
+
+/**
+ * Makes augmented ROIs `firstIndex … firstIndex + roiSet.length - 1` (see native/src/augment.cpp):
+ * ROI i samples a source of set roiSet[i] and split roiSplit[i] (area-weighted), applies one
+ * geometric transform, the FPN2-WS targets (computed with the shoulder), and the intensity
+ * classes by their probabilities. Every random choice of ROI i depends only on (seed, i), so
+ * any thread count and any batching give the same ROIs.
+ */
+export function augmentRois(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions = {}): RoiBatch {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new NucsegError(`seed must be a whole number >= 0, not ${seed}`);
+  return addon().augmentRois(sources as never, roiSet, roiSplit, config, seed, firstIndex, threadsOf(opts));
+}

@@ -1,0 +1,111 @@
+#include "nucseg/augment.hpp"
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace nucseg::napi {
+namespace {
+
+double num(const Napi::Object& o, const char* k, double def) {
+  Napi::Value v = o.Get(k);
+  return v.IsNumber() ? v.ToNumber().DoubleValue() : def;
+}
+
+void range(const Napi::Object& o, const char* k, double* r) {
+  Napi::Value v = o.Get(k);
+  if (!v.IsArray()) return;
+  auto a = v.As<Napi::Array>();
+  if (a.Length() != 2) throw ArgumentError(std::string("augment config: ") + k + " must be [min, max]");
+  r[0] = a.Get(0u).ToNumber().DoubleValue();
+  r[1] = a.Get(1u).ToNumber().DoubleValue();
+  if (!(r[1] >= r[0])) throw ArgumentError(std::string("augment config: ") + k + " must have min <= max");
+}
+
+AugmentConfig config_from(const Napi::Object& o) {
+  AugmentConfig c;
+  c.roi = static_cast<int>(num(o, "roi", c.roi));
+  c.shoulder = static_cast<int>(num(o, "shoulder", c.shoulder));
+  c.rotate45 = o.Get("rotate45").IsBoolean() ? o.Get("rotate45").ToBoolean().Value() : c.rotate45;
+  c.flips = o.Get("flips").IsBoolean() ? o.Get("flips").ToBoolean().Value() : c.flips;
+  c.p_contrast = num(o, "pContrast", c.p_contrast);
+  c.p_blur = num(o, "pBlur", c.p_blur);
+  c.p_noise = num(o, "pNoise", c.p_noise);
+  c.w_clahe = num(o, "wClahe", c.w_clahe);
+  c.w_gamma = num(o, "wGamma", c.w_gamma);
+  c.w_saturation = num(o, "wSaturation", c.w_saturation);
+  c.w_multiply = num(o, "wMultiply", c.w_multiply);
+  c.w_gaussian = num(o, "wGaussian", c.w_gaussian);
+  c.w_median = num(o, "wMedian", c.w_median);
+  c.w_gauss_noise = num(o, "wGaussNoise", c.w_gauss_noise);
+  c.w_poisson = num(o, "wPoisson", c.w_poisson);
+  c.w_impulse = num(o, "wImpulse", c.w_impulse);
+  c.w_dropout = num(o, "wDropout", c.w_dropout);
+  range(o, "claheClip", c.clahe_clip);
+  double t[2] = {double(c.clahe_tiles[0]), double(c.clahe_tiles[1])};
+  range(o, "claheTiles", t);
+  c.clahe_tiles[0] = static_cast<int>(t[0]);
+  c.clahe_tiles[1] = static_cast<int>(t[1]);
+  range(o, "gamma", c.gamma);
+  range(o, "saturation", c.saturation);
+  range(o, "multiply", c.multiply);
+  range(o, "gaussianSigma", c.gaussian_sigma);
+  double mk[2] = {double(c.median_k[0]), double(c.median_k[1])};
+  range(o, "medianK", mk);
+  c.median_k[0] = static_cast<int>(mk[0]);
+  c.median_k[1] = static_cast<int>(mk[1]);
+  range(o, "gaussNoiseSigma", c.gauss_noise_sigma);
+  range(o, "poissonPeak", c.poisson_peak);
+  range(o, "impulseFraction", c.impulse_fraction);
+  range(o, "dropoutFraction", c.dropout_fraction);
+  return c;
+}
+
+// augmentRois(sources[], roiSet u8, roiSplit u8, config, seed, firstIndex, threads)
+//   -> { image f32, labels u16, distance f32, border f32 } (count x roi x roi each)
+Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    auto arr = info[0].As<Napi::Array>();
+    std::vector<AugmentSource> sources;
+    std::vector<int> set;
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Object s = arr.Get(i).As<Napi::Object>();
+      auto im = image_arg<float>(env, s.Get("image"), "source image");
+      auto lb = image_arg<uint32_t>(env, s.Get("labels"), "source labels");
+      if (array_type(s.Get("image")) != napi_float32_array || array_type(s.Get("labels")) != napi_uint32_array)
+        throw Napi::TypeError::New(env, "augmentRois: sources need Float32Array images and Uint32Array labels");
+      if (im.width != lb.width || im.height != lb.height) throw Napi::RangeError::New(env, "augmentRois: source image and labels differ in size");
+      const double zoom = s.Get("zoom").IsNumber() ? s.Get("zoom").ToNumber().DoubleValue() : 1.0;
+      if (!(zoom > 0.01 && zoom < 100)) throw Napi::RangeError::New(env, "augmentRois: zoom out of range");
+      sources.push_back({im.data, lb.data, im.width, im.height, s.Get("split").ToNumber().Int32Value(), zoom});
+      set.push_back(s.Get("set").ToNumber().Int32Value());
+    }
+    auto rs = info[1].As<Napi::Uint8Array>(), rp = info[2].As<Napi::Uint8Array>();
+    const AugmentConfig cfg = config_from(info[3].As<Napi::Object>());
+    const uint64_t seed = static_cast<uint64_t>(info[4].ToNumber().Int64Value());
+    const int64_t first = info[5].ToNumber().Int64Value();
+    const int64_t count = static_cast<int64_t>(rs.ElementLength());
+    if (static_cast<int64_t>(rp.ElementLength()) != count) throw Napi::RangeError::New(env, "augmentRois: roiSet and roiSplit differ in length");
+    std::vector<uint8_t> vs(rs.Data(), rs.Data() + count), vp(rp.Data(), rp.Data() + count);
+    const size_t px = static_cast<size_t>(cfg.roi) * cfg.roi;
+    auto image = Napi::Float32Array::New(env, px * count), distance = Napi::Float32Array::New(env, px * count), border = Napi::Float32Array::New(env, px * count);
+    auto labels = Napi::Uint16Array::New(env, px * count);
+    std::vector<RoiOut> out(static_cast<size_t>(count));
+    for (int64_t k = 0; k < count; ++k) out[k] = {image.Data() + k * px, labels.Data() + k * px, distance.Data() + k * px, border.Data() + k * px};
+    augment_rois(sources, set, vs, vp, cfg, seed, first, count, out, threads_arg(info, 6));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("image", image);
+    o.Set("labels", labels);
+    o.Set("distance", distance);
+    o.Set("border", border);
+    return o;
+  });
+}
+
+}  // namespace
+
+void register_augment(Napi::Env env, Napi::Object exports) {
+  exports.Set("augmentRois", Napi::Function::New(env, AugmentRois, "augmentRois"));
+}
+
+}  // namespace nucseg::napi
