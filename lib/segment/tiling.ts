@@ -120,7 +120,8 @@ export class LabelStitcher {
       const v = G[i];
       if (v && !lut[v]) lut[v] = ++n;
     }
-    const out = n <= 0xffff ? new Uint16Array(G.length) : new Uint32Array(G.length);
+    // uint32 results are renumbered in place (no second full-size array for huge fields)
+    const out = n <= 0xffff ? new Uint16Array(G.length) : G;
     for (let i = 0; i < G.length; i++) out[i] = lut[G[i]];
     return { data: out, width: this.width, height: this.height };
   }
