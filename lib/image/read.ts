@@ -67,7 +67,9 @@ export async function decodeImage(buf: Uint8Array, path: string, opts: ReadImage
 
 async function decodeTiff(buf: Uint8Array, path: string, opts: ReadImageOptions): Promise<ReadImage> {
   checkTiffStructure(buf, path);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  // geotiff wants an ArrayBuffer: use the file's own when the Buffer spans it (large files),
+  // so a multi-GB field is not held twice
+  const ab = (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) as ArrayBuffer;
   let pages: GeoTIFFImage[];
   try {
     const tiff = await fromArrayBuffer(ab);
