@@ -1,4 +1,5 @@
 import { Option } from 'clipanion';
+import { NucsegCommand } from './base.js';
 import { NucsegError } from '../util/errors.js';
 import type { SegmentFilesOptions } from '../segment/batch.js';
 import { compileNamePattern } from '../segment/plate.js';
@@ -73,4 +74,29 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
     tile: tileSize !== undefined ? { size: tileSize, overlap: overlap ?? Math.min(tileSize - 1, Math.ceil(3 * (diameter ?? 24))) } : undefined,
     force: c.force as boolean,
   };
+}
+
+/** Options shared by `segment` and `watch` (clipanion picks up inherited option fields). */
+export abstract class SegmentOptionsCommand extends NucsegCommand {
+  out = segmentOptionDefs.out();
+  model = segmentOptionDefs.model();
+  diameter = segmentOptionDefs.diameter();
+  threshold = segmentOptionDefs.threshold();
+  minArea = segmentOptionDefs.minArea();
+  maxArea = segmentOptionDefs.maxArea();
+  normalize = segmentOptionDefs.normalize();
+  percentiles = segmentOptionDefs.percentiles();
+  range = segmentOptionDefs.range();
+  z = segmentOptionDefs.z();
+  channel = segmentOptionDefs.channel();
+  namePattern = segmentOptionDefs.namePattern();
+  threads = segmentOptionDefs.threads();
+  overlay = segmentOptionDefs.overlay();
+  geojson = segmentOptionDefs.geojson();
+  csv = segmentOptionDefs.csv();
+  tile = segmentOptionDefs.tile();
+  overlap = segmentOptionDefs.overlap();
+  force = segmentOptionDefs.force();
+  quiet = segmentOptionDefs.quiet();
+  json = segmentOptionDefs.json();
 }

@@ -3,10 +3,9 @@ import { relative } from 'node:path';
 import { segmentFiles, writeRunSummary, type ImageResult } from '../segment/batch.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { NucsegError } from '../util/errors.js';
-import { NucsegCommand } from './base.js';
-import { segmentOptionDefs as D, toSegmentOptions } from './segment-options.js';
+import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';
 
-export class SegmentCommand extends NucsegCommand {
+export class SegmentCommand extends SegmentOptionsCommand {
   static override paths = [['segment']];
   static override usage = Command.Usage({
     description: 'Segment nuclei in a batch of images (files, folders, globs): labels, per-nucleus CSVs, summary',
@@ -26,27 +25,6 @@ export class SegmentCommand extends NucsegCommand {
   });
 
   inputs = Option.Rest({ required: 1 });
-  out = D.out();
-  model = D.model();
-  diameter = D.diameter();
-  threshold = D.threshold();
-  minArea = D.minArea();
-  maxArea = D.maxArea();
-  normalize = D.normalize();
-  percentiles = D.percentiles();
-  range = D.range();
-  z = D.z();
-  channel = D.channel();
-  namePattern = D.namePattern();
-  threads = D.threads();
-  overlay = D.overlay();
-  geojson = D.geojson();
-  csv = D.csv();
-  tile = D.tile();
-  overlap = D.overlap();
-  force = D.force();
-  quiet = D.quiet();
-  json = D.json();
   jobs = Option.String('--jobs,-j', '1', { description: 'Images processed at once (worker threads)' });
 
   async run(): Promise<number> {

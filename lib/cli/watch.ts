@@ -2,10 +2,9 @@ import { Command, Option } from 'clipanion';
 import { watchFolder } from '../segment/watch.js';
 import { writeRunSummary, type ImageResult } from '../segment/batch.js';
 import { NucsegError } from '../util/errors.js';
-import { NucsegCommand } from './base.js';
-import { segmentOptionDefs as D, toSegmentOptions } from './segment-options.js';
+import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';
 
-export class WatchCommand extends NucsegCommand {
+export class WatchCommand extends SegmentOptionsCommand {
   static override paths = [['watch']];
   static override usage = Command.Usage({
     description: 'Segment images as they land in a folder (an acquisition writing them)',
@@ -19,27 +18,6 @@ export class WatchCommand extends NucsegCommand {
   });
 
   dir = Option.String({ required: true });
-  out = D.out();
-  model = D.model();
-  diameter = D.diameter();
-  threshold = D.threshold();
-  minArea = D.minArea();
-  maxArea = D.maxArea();
-  normalize = D.normalize();
-  percentiles = D.percentiles();
-  range = D.range();
-  z = D.z();
-  channel = D.channel();
-  namePattern = D.namePattern();
-  threads = D.threads();
-  overlay = D.overlay();
-  geojson = D.geojson();
-  csv = D.csv();
-  tile = D.tile();
-  overlap = D.overlap();
-  force = D.force();
-  quiet = D.quiet();
-  json = D.json();
   interval = Option.String('--interval', '1', { description: 'Seconds between looks at the folder' });
   settle = Option.String('--settle', '2', { description: 'Seconds a file must stay unchanged before it is read' });
 

@@ -1,23 +1,11 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
-import { addon } from './addon.js';
+import { addon, type NativeRegionStats } from './addon.js';
 import { asMask, checkLabelImage, deviceOf, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
 
-/** Per-label measurements; arrays are aligned, one entry per label. */
-export interface RegionStats {
-  /** Label ids, ascending. */
-  ids: Uint32Array;
-  /** Area in pixels. */
-  area: Float64Array;
-  /** Bounding box, inclusive pixel coordinates. */
-  x0: Int32Array;
-  y0: Int32Array;
-  x1: Int32Array;
-  y1: Int32Array;
-  /** Centroid (pixel centres at integer coordinates). */
-  cx: Float64Array;
-  cy: Float64Array;
-}
+/** Per-label measurements, aligned arrays: ids (ascending), area (px), inclusive bounding box
+ * x0/y0/x1/y1, centroid cx/cy (pixel centres at integer coordinates). */
+export type RegionStats = NativeRegionStats;
 
 export interface ConnectedComponentsOptions extends KernelOptions {
   /** 4 (edges) or 8 (edges and corners). Default 8. */

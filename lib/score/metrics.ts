@@ -86,7 +86,11 @@ export function scoreOverlap(ov: LabelOverlap, opts: ScoreOptions = {}): ScoreRe
   const thresholds = checkThresholds(opts.thresholds ?? DEFAULT_THRESHOLDS);
   const counts = matchAtThresholds(ov, thresholds, opts.matching ?? 'paper');
   const { splits, merges } = splitsAndMerges(ov, SPLIT_MERGE_IOU);
-  const nGt = ov.gtIds.length, nPred = ov.predIds.length;
+  return { ...resultFromCounts(thresholds, counts, ov.gtIds.length, ov.predIds.length, splits, merges), counts };
+}
+
+/** A ScoreResult from raw per-threshold counts and the label/split/merge totals. */
+function resultFromCounts(thresholds: readonly number[], counts: readonly ThresholdMatch[], nGt: number, nPred: number, splits: number, merges: number): ScoreResult {
   return {
     ...metricsFromCounts(thresholds, counts),
     nGt,
@@ -95,7 +99,6 @@ export function scoreOverlap(ov: LabelOverlap, opts: ScoreOptions = {}): ScoreRe
     merges,
     splitsPct: ratio(100 * splits, nGt, 0),
     mergesPct: ratio(100 * merges, nPred, 0),
-    counts,
   };
 }
 
@@ -138,15 +141,8 @@ export function summarizeSet(thresholds: readonly number[], images: readonly (Sc
     return c;
   });
   const sum = (f: (r: ScoreResult) => number) => images.reduce((a, r) => a + f(r), 0);
-  const nGt = sum((r) => r.nGt), nPred = sum((r) => r.nPred), splits = sum((r) => r.splits), merges = sum((r) => r.merges);
   const pooled = {
-    ...metricsFromCounts(ts, pooledCounts),
-    nGt,
-    nPred,
-    splits,
-    merges,
-    splitsPct: ratio(100 * splits, nGt, 0),
-    mergesPct: ratio(100 * merges, nPred, 0),
+    ...resultFromCounts(ts, pooledCounts, sum((r) => r.nGt), sum((r) => r.nPred), sum((r) => r.splits), sum((r) => r.merges)),
     nImages: images.length,
   };
   const n = images.length;
