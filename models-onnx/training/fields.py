@@ -1,0 +1,106 @@
+"""ROIs sampled on the fly from annotated fields, for machines where a large `nucseg augment`
+HDF5 set cannot be moved (a rented GPU): the same recipe in NumPy/SciPy — fields normalized
+to their 1st–99.8th percentiles, scaled by a factor of {1/3, 2/3, 1, 4/3, 2}, a random
+256-px ROI (+ 8-px shoulder for the targets) with a random flip and rotation by a multiple of
+90°, the FPN2-WS targets (per-nucleus normalized distance, border blurred with σ = 1), and
+contrast / blur / noise each with probability 0.5 / 0.3 / 0.3. 45° rotations and CLAHE of
+`nucseg augment` are left out here."""
+import glob
+import os
+
+import numpy as np
+import scipy.ndimage as ndi
+import tifffile
+import torch
+from torch.utils.data import Dataset
+
+SCALES = (0.333, 0.667, 1.0, 1.333, 2.0)
+
+
+def load_fields(folder, names=None):
+    out = []
+    for lab_path in sorted(glob.glob(os.path.join(folder, 'labels', '*.tif'))):
+        name = os.path.basename(lab_path)
+        if names is not None and name not in names:
+            continue
+        img = tifffile.imread(os.path.join(folder, 'images', name)).astype(np.float32)
+        lab = tifffile.imread(lab_path).astype(np.int32)
+        lo, hi = np.percentile(img, [1, 99.8])
+        out.append((name, np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1).astype(np.float32), lab))
+    return out
+
+
+def targets(lab):
+    """Normalized distance (outside the ROI counts as background) and blurred border."""
+    dist = np.zeros(lab.shape, np.float32)
+    for k, sl in enumerate(ndi.find_objects(lab), start=1):
+        if sl is None:
+            continue
+        sl = tuple(slice(max(s.start - 1, 0), s.stop + 1) for s in sl)
+        m = lab[sl] == k
+        d = ndi.distance_transform_edt(np.pad(m, 1))[1:-1, 1:-1]
+        dist[sl][m] = (d[m] / d[m].max()).astype(np.float32)
+    b = np.zeros(lab.shape, bool)
+    dv = lab[1:] != lab[:-1]
+    b[1:] |= dv
+    b[:-1] |= dv
+    dh = lab[:, 1:] != lab[:, :-1]
+    b[:, 1:] |= dh
+    b[:, :-1] |= dh
+    b &= lab > 0
+    return dist, ndi.gaussian_filter(b.astype(np.float32), 1, mode='reflect', truncate=4.0)
+
+
+class FieldSampler(Dataset):
+    def __init__(self, fields, length, roi=256, shoulder=8, seed=0, augment=True):
+        self.fields, self.length, self.roi, self.sh, self.seed, self.augment = fields, length, roi, shoulder, seed, augment
+        self.areas = np.array([f[1].size for f in fields], np.float64)
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        rng = np.random.default_rng([self.seed, i])
+        s = SCALES[rng.integers(len(SCALES))]
+        w = self.areas * s * s
+        name, img, lab = self.fields[rng.choice(len(self.fields), p=w / w.sum())]
+        R = self.roi + 2 * self.sh
+        need = int(np.ceil(R / s)) + 2
+        H, W = img.shape
+        y0 = rng.integers(0, max(H - need, 0) + 1)
+        x0 = rng.integers(0, max(W - need, 0) + 1)
+        ci, cl = img[y0:y0 + need, x0:x0 + need], lab[y0:y0 + need, x0:x0 + need]
+        zi = ndi.zoom(ci, s, order=1)[:R, :R]
+        zl = ndi.zoom(cl, s, order=0)[:R, :R]
+        pi = np.zeros((R, R), np.float32)
+        pl = np.zeros((R, R), np.int32)
+        pi[:zi.shape[0], :zi.shape[1]] = zi
+        pl[:zl.shape[0], :zl.shape[1]] = zl
+        k = rng.integers(4)
+        pi, pl = np.rot90(pi, k), np.rot90(pl, k)
+        if rng.random() < 0.5:
+            pi, pl = pi[:, ::-1], pl[:, ::-1]
+        pl = np.ascontiguousarray(pl)
+        d, b = targets(pl)
+        c = slice(self.sh, self.sh + self.roi)
+        im, d, b = np.ascontiguousarray(pi[c, c]), d[c, c], b[c, c]
+        if self.augment:
+            if rng.random() < 0.5:
+                op = rng.integers(3)
+                if op == 0:
+                    im = im ** rng.uniform(0.6, 1.6)
+                elif op == 1:
+                    im = im * rng.uniform(0.6, 1.4)
+                else:
+                    im = np.minimum(im / max(np.percentile(im, rng.uniform(95, 99.9)), 1e-6), 1)
+            if rng.random() < 0.3:
+                im = ndi.gaussian_filter(im, rng.uniform(0.5, 2.0)) if rng.random() < 0.5 else ndi.median_filter(im, 3)
+            if rng.random() < 0.3:
+                if rng.random() < 0.5:
+                    im = im + rng.normal(0, rng.uniform(0.01, 0.08), im.shape)
+                else:
+                    p = rng.uniform(20, 200)
+                    im = rng.poisson(np.clip(im, 0, None) * p) / p
+            im = np.clip(im, 0, 1)
+        t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None]
+        return t(im), t(d), t(b)

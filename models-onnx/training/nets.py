@@ -1,0 +1,100 @@
+"""FPN2-WS networks: a ResNet encoder, a feature pyramid, and two heads predicting the
+per-nucleus normalized distance and the blurred border (sigmoid outputs, full resolution).
+
+The seed paper trains two separate FPNs; here one encoder is shared by two heads (half the
+weights and compute). `two_networks=True` builds the paper's variant for comparison."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+ENCODERS = {
+    'resnet18': (torchvision.models.resnet18, [64, 128, 256, 512]),
+    'resnet34': (torchvision.models.resnet34, [64, 128, 256, 512]),
+}
+
+
+def group_norm(channels):
+    return nn.GroupNorm(min(32, channels // 4), channels)
+
+
+class Encoder(nn.Module):
+    """ResNet stages C2..C5 (strides 4, 8, 16, 32) for a 1-channel image, with GroupNorm
+    instead of BatchNorm: it suits the small batches of fine-tuning, and the ONNX exporter
+    does not fold it into the convolutions, so an exported model keeps every weight under its
+    own name and can be loaded back for transfer learning. Nothing is downloaded."""
+
+    def __init__(self, name='resnet18'):
+        super().__init__()
+        ctor, self.channels = ENCODERS[name]
+        kw = {'weights': None} if 'weights' in ctor.__code__.co_varnames else {'pretrained': False}
+        net = ctor(norm_layer=group_norm, **kw)
+        net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False)
+        self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        self.layers = nn.ModuleList([net.layer1, net.layer2, net.layer3, net.layer4])
+
+    def forward(self, x):
+        x = self.stem(x)
+        feats = []
+        for layer in self.layers:
+            x = layer(x)
+            feats.append(x)
+        return feats
+
+
+class FPN(nn.Module):
+    def __init__(self, in_channels, width=128):
+        super().__init__()
+        self.lateral = nn.ModuleList([nn.Conv2d(c, width, 1) for c in in_channels])
+        self.smooth = nn.ModuleList([nn.Conv2d(width, width, 3, padding=1) for _ in in_channels])
+
+    def forward(self, feats):
+        p = self.lateral[-1](feats[-1])
+        outs = [self.smooth[-1](p)]
+        for i in range(len(feats) - 2, -1, -1):
+            p = self.lateral[i](feats[i]) + F.interpolate(p, size=feats[i].shape[-2:], mode='nearest')
+            outs.insert(0, self.smooth[i](p))
+        return outs  # P2..P5
+
+
+class Head(nn.Module):
+    """Merges P2..P5 (upsampled to P2), then convolutions to one map at full resolution."""
+
+    def __init__(self, width=128, mid=64):
+        super().__init__()
+        self.reduce = nn.ModuleList([nn.Sequential(nn.Conv2d(width, mid, 3, padding=1), nn.GroupNorm(8, mid), nn.ReLU(inplace=True)) for _ in range(4)])
+        self.out = nn.Sequential(nn.Conv2d(mid, mid, 3, padding=1), nn.GroupNorm(8, mid), nn.ReLU(inplace=True), nn.Conv2d(mid, 1, 1))
+
+    def forward(self, pyramid, size):
+        base = pyramid[0].shape[-2:]
+        x = sum(F.interpolate(r(p), size=base, mode='bilinear', align_corners=False) if i else r(p) for i, (r, p) in enumerate(zip(self.reduce, pyramid)))
+        return F.interpolate(self.out(x), size=size, mode='bilinear', align_corners=False)
+
+
+class FPN2WS(nn.Module):
+    """Input: (N, 1, H, W) float in 0..1 (H, W multiples of 32). Outputs: distance and border,
+    each (N, 1, H, W) in 0..1."""
+
+    def __init__(self, encoder='resnet18', width=128, two_networks=False):
+        super().__init__()
+        self.two_networks = two_networks
+        self.encoder = Encoder(encoder)
+        self.fpn = FPN(self.encoder.channels, width)
+        if two_networks:
+            self.encoder_b = Encoder(encoder)
+            self.fpn_b = FPN(self.encoder.channels, width)
+        self.head_distance = Head(width)
+        self.head_border = Head(width)
+
+    def forward(self, x):
+        size = x.shape[-2:]
+        pa = self.fpn(self.encoder(x))
+        pb = self.fpn_b(self.encoder_b(x)) if self.two_networks else pa
+        return torch.sigmoid(self.head_distance(pa, size)), torch.sigmoid(self.head_border(pb, size))
+
+    def encoder_parameters(self):
+        ps = list(self.encoder.parameters())
+        if self.two_networks:
+            ps += list(self.encoder_b.parameters())
+        return ps
