@@ -54,3 +54,5 @@ export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentRe
 export { loadConfig, validateConfig, DEFAULT_CONFIG as DEFAULT_AUGMENT_CONFIG, PRESETS as AUGMENT_PRESETS, type AugmentConfig } from './augment/config.js';
 export { loadSources, type SetSpec, type SourceFile } from './augment/sources.js';
 export { contactSheet } from './augment/preview.js';
+export { train, findPython, type TrainOptions, type TrainEvent } from './train/run.js';
+export { readCard, fileSha256, type ModelCard } from './train/card.js';

@@ -6,6 +6,7 @@ import { ScoreCommand } from './score.js';
 import { SegmentCommand } from './segment.js';
 import { WatchCommand } from './watch.js';
 import { AugmentCommand } from './augment.js';
+import { TrainCommand } from './train.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(SegmentCommand);
   cli.register(WatchCommand);
   cli.register(AugmentCommand);
+  cli.register(TrainCommand);
   let command;
   try {
     command = cli.process(argv);

@@ -1,0 +1,80 @@
+import { Command, Option } from 'clipanion';
+import { relative } from 'node:path';
+import { train, type TrainEvent } from '../train/run.js';
+import { NucsegError } from '../util/errors.js';
+import { createProgress, type Progress } from '../util/progress.js';
+import { NucsegCommand } from './base.js';
+
+export class TrainCommand extends NucsegCommand {
+  static override paths = [['train']];
+  static override usage = Command.Usage({
+    description: 'Train an FPN2-WS nucleus model on an augmented HDF5 set and export ONNX + model card',
+    details: `
+      Runs the repo's PyTorch training code (models-onnx/training/train.py) with a Python that
+      has torch, h5py and onnx (--python, NUCSEG_PYTHON, /usr/bin/python3, python3 on PATH).
+      Adam 1e-3, MSE on the distance and border maps, the checkpoint with the lowest
+      validation loss is exported. --init <model.onnx> fine-tunes an existing nucseg model
+      (encoder frozen for the first 2 cycles). Ctrl-C stops and writes nothing.
+    `,
+    examples: [
+      ['Train from scratch', 'nucseg train --data train.h5 --cycles 5 --out my-model.onnx'],
+      ['Fine-tune the shipped model on your own fields', 'nucseg train --data mine.h5 --init models-onnx/nuclei-fpn2ws-dsb.onnx --cycles 5 --out mine.onnx'],
+    ],
+  });
+
+  data = Option.String('--data', { required: true, description: 'HDF5 set from nucseg augment' });
+  arch = Option.String('--arch', 'fpn2ws', { description: 'fpn2ws (mrcnn: not yet available)' });
+  cycles = Option.String('--cycles', '5', { description: 'Passes over the training ROIs' });
+  init = Option.String('--init', 'random', { description: "'random' or a nucseg .onnx model to fine-tune" });
+  out = Option.String('--out,-o', { required: true, description: 'Output .onnx (card written next to it)' });
+  python = Option.String('--python', { description: 'Python interpreter with torch, h5py, onnx' });
+  encoder = Option.String('--encoder', 'resnet18', { description: 'resnet18 or resnet34' });
+  batch = Option.String('--batch', '16');
+  device = Option.String('--device', 'auto', { description: 'auto, cpu or cuda' });
+  seed = Option.String('--seed', '0');
+  float16 = Option.Boolean('--float16', false, { description: 'Store weights as float16 (half the file)' });
+  quiet = Option.Boolean('--quiet', false);
+  json = Option.Boolean('--json', false, { description: 'Print the training events as JSON lines' });
+
+  async run(): Promise<number> {
+    const int = (v: string, n: string, min: number) => {
+      const x = Number(v);
+      if (!(Number.isInteger(x) && x >= min)) throw new NucsegError(`${n} must be a whole number >= ${min}, not '${v}'`);
+      return x;
+    };
+    if (this.arch !== 'fpn2ws' && this.arch !== 'mrcnn') throw new NucsegError(`--arch must be fpn2ws or mrcnn, not '${this.arch}'`);
+    if (this.encoder !== 'resnet18' && this.encoder !== 'resnet34') throw new NucsegError(`--encoder must be resnet18 or resnet34, not '${this.encoder}'`);
+    if (!['auto', 'cpu', 'cuda'].includes(this.device)) throw new NucsegError(`--device must be auto, cpu or cuda, not '${this.device}'`);
+    const cycles = int(this.cycles, '--cycles', 1);
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.on('SIGINT', onSigint);
+    let bar: Progress | undefined;
+    let total = 0;
+    const mode = this.quiet ? 'quiet' : 'auto';
+    try {
+      const r = await train({
+        data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
+        batch: int(this.batch, '--batch', 1), device: this.device as 'auto', seed: int(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
+        onEvent: (e: TrainEvent) => {
+          if (this.json) this.context.stdout.write(JSON.stringify(e) + '\n');
+          if (e.event === 'start') {
+            total = cycles * Number(e.train_rois);
+            if (!this.quiet && !this.json) this.context.stderr.write(`training on ${e.device}${e.amp ? ' (bf16)' : ''}: ${e.train_rois} ROIs, ${e.val_rois} for validation, ${(Number(e.params) / 1e6).toFixed(1)} M parameters\n`);
+            if (!this.json) bar = createProgress('train', total, mode);
+          } else if (e.event === 'step') {
+            bar?.update((Number(e.cycle) - 1) * (total / cycles) + Number(e.rois), `cycle ${e.cycle}/${e.cycles} loss ${Number(e.loss).toFixed(4)}`);
+          } else if (e.event === 'cycle' && !this.quiet && !this.json) {
+            bar?.update((Number(e.cycle) * total) / cycles, `cycle ${e.cycle}: train ${Number(e.train_loss).toFixed(5)}, validation ${Number(e.val_loss).toFixed(5)}`);
+          }
+        },
+      });
+      bar?.stop();
+      if (!this.quiet && !this.json) this.context.stdout.write(`wrote ${relative('.', r.model)} and ${relative('.', r.card)}\n`);
+    } finally {
+      bar?.stop();
+      process.off('SIGINT', onSigint);
+    }
+    return 0;
+  }
+}

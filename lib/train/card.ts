@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NucsegError } from '../util/errors.js';
+
+const require = createRequire(import.meta.url);
+
+/** A model card (schema nucseg.card/1, models-onnx/card.schema.json). */
+export interface ModelCard {
+  format_version: 'nucseg.card/1';
+  name: string;
+  description: string;
+  architecture: { type: 'fpn2ws' | 'mrcnn'; [k: string]: unknown };
+  inputs: { name: string; axes: string; data_type: string }[];
+  outputs: { name: string; axes: string; data_type: string }[];
+  tile: { size: number; overlap: number; multiple_of?: number };
+  postprocessing: Record<string, unknown> & { method: string };
+  training: Record<string, unknown>;
+  validation: Record<string, { 'f1@0.5': number; 'f1@0.7': number; 'f1@0.9': number }>;
+  weights: { onnx: { source: string; sha256: string; opset_version: number } };
+  test: { input_shape: number[]; input: number[]; distance?: number[]; border?: number[]; tolerance: number };
+  [k: string]: unknown;
+}
+
+function schemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    try {
+      const p = join(dir, 'models-onnx', 'card.schema.json');
+      require.resolve(p);
+      return p;
+    } catch {
+      // keep looking upwards (sources vs dist)
+    }
+  }
+  throw new Error('nucseg: models-onnx/card.schema.json not found');
+}
+
+/** Reads and validates a card; errors name the file and the first problem. */
+export async function readCard(path: string): Promise<ModelCard> {
+  let card: unknown;
+  try {
+    card = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new NucsegError(`cannot read model card (${(e as Error).message.split('\n')[0]})`, { file: path });
+  }
+  const Ajv = (await import('ajv')).default as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
+  const validate = new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(await readFile(schemaPath(), 'utf8')));
+  if (!validate(card)) {
+    const e = validate.errors?.[0];
+    throw new NucsegError(`model card does not match its schema: ${e?.instancePath || '(root)'} ${e?.message}`, { file: path });
+  }
+  return card as ModelCard;
+}
+
+/** sha256 of a file, hex. */
+export async function fileSha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}

@@ -1,0 +1,122 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NucsegError } from '../util/errors.js';
+
+/** One progress event printed by models-onnx/training/train.py (JSON lines). */
+export interface TrainEvent {
+  event: 'start' | 'step' | 'cycle' | 'evaluate' | 'done';
+  [k: string]: unknown;
+}
+
+export interface TrainOptions {
+  /** HDF5 set from `nucseg augment`. */
+  data: string;
+  arch?: 'fpn2ws' | 'mrcnn';
+  cycles?: number;
+  /** 'random' or an exported nucseg model (.onnx) to fine-tune (transfer learning). */
+  init?: string;
+  /** Output .onnx path; the card goes next to it (<name>.card.json). */
+  out: string;
+  /** Python with torch, h5py and onnx (else NUCSEG_PYTHON, /usr/bin/python3, python3 on PATH). */
+  python?: string;
+  encoder?: 'resnet18' | 'resnet34';
+  batch?: number;
+  device?: 'auto' | 'cpu' | 'cuda';
+  seed?: number;
+  float16?: boolean;
+  /** Use at most this many ROIs per split (smoke tests). */
+  limit?: number;
+  onEvent?: (e: TrainEvent) => void;
+  signal?: AbortSignal;
+}
+
+function trainingDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'models-onnx', 'training', 'train.py'))) return join(dir, 'models-onnx', 'training');
+  throw new Error('nucseg: models-onnx/training/train.py not found');
+}
+
+/**
+ * Finds a Python that can train: `explicit`, then NUCSEG_PYTHON, then Debian's
+ * /usr/bin/python3, then python3 on PATH — the first that imports torch, h5py and onnx.
+ * Throws NucsegError naming what each candidate lacks.
+ */
+export function findPython(explicit?: string): string {
+  const candidates = explicit ? [explicit] : [process.env.NUCSEG_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  const problems: string[] = [];
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import importlib.util as u,sys;m=[n for n in ("torch","h5py","onnx","numpy","scipy") if u.find_spec(n) is None];print(",".join(m))'], { encoding: 'utf8' });
+    if (r.error) {
+      problems.push(`${py}: not found`);
+      continue;
+    }
+    if (r.status !== 0) {
+      problems.push(`${py}: does not run (${r.stderr.trim().split('\n').pop()})`);
+      continue;
+    }
+    const missing = r.stdout.trim();
+    if (!missing) return py;
+    problems.push(`${py}: lacks ${missing.split(',').join(', ')}`);
+  }
+  throw new NucsegError(
+    `no Python with PyTorch found (${problems.join('; ')}). Install python3-torch, python3-h5py, python3-onnx and python3-scipy (Debian) or pass --python / set NUCSEG_PYTHON`,
+  );
+}
+
+/**
+ * Trains a model with the repo's PyTorch code (models-onnx/training/train.py) in a child
+ * process (no shell), streaming its progress events; Ctrl-C (signal) stops it and removes
+ * partial files. The model and its card appear only when complete.
+ */
+export async function train(opts: TrainOptions): Promise<{ model: string; card: string; events: TrainEvent[] }> {
+  const arch = opts.arch ?? 'fpn2ws';
+  if (arch === 'mrcnn') throw new NucsegError('--arch mrcnn is not available yet in this version (FPN2-WS only)');
+  if (!existsSync(opts.data)) throw new NucsegError('no such file', { file: opts.data });
+  if (opts.init && opts.init !== 'random' && !existsSync(opts.init)) throw new NucsegError('initial model not found', { file: opts.init });
+  const python = findPython(opts.python);
+  const out = resolve(opts.out);
+  const args = [join(trainingDir(), 'train.py'), '--data', resolve(opts.data), '--out', out, '--arch', arch, '--cycles', String(opts.cycles ?? 5), '--init', opts.init && opts.init !== 'random' ? resolve(opts.init) : 'random'];
+  if (opts.encoder) args.push('--encoder', opts.encoder);
+  if (opts.batch) args.push('--batch', String(opts.batch));
+  if (opts.device) args.push('--device', opts.device);
+  if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
+  if (opts.float16) args.push('--float16');
+  if (opts.limit) args.push('--limit', String(opts.limit));
+  const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: TrainEvent[] = [];
+  let stderr = '';
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) {
+      if (!l.trim()) continue;
+      try {
+        const e = JSON.parse(l) as TrainEvent;
+        events.push(e);
+        opts.onEvent?.(e);
+      } catch {
+        stderr += l + '\n';
+      }
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-20000);
+  });
+  const onAbort = () => child.kill('SIGINT');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const code: number | null = await new Promise((r) => child.on('close', (c) => r(c)));
+  opts.signal?.removeEventListener('abort', onAbort);
+  const done = events.find((e) => e.event === 'done');
+  if (code !== 0 || !done) {
+    await unlink(`${out}.tmp.onnx`).catch(() => {});
+    if (opts.signal?.aborted) throw new NucsegError('training interrupted; no model written', { file: opts.out });
+    const tail = stderr.trim().split('\n').filter((l) => !/Warning|warnings\.warn/.test(l)).slice(-3).join(' | ');
+    throw new NucsegError(`training failed (exit ${code}): ${tail || 'no message'}`, { file: opts.data });
+  }
+  return { model: String(done.model), card: String(done.card), events };
+}

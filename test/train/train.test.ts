@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { readCard, fileSha256 } from '../../lib/train/card.js';
+import { BBBC039, REPO } from '../helpers/data.js';
+import { tempDir } from '../helpers/tools.js';
+
+const BIN = join(REPO, 'bin', 'nucseg.js');
+const SHIPPED = join(REPO, 'models-onnx', 'nuclei-fpn2ws-dsb.onnx');
+
+function nucseg(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a model on its card's test input with ONNX Runtime; max abs difference to the card. */
+async function checkAgainstCard(model: string, cardPath: string): Promise<number> {
+  const card = await readCard(cardPath);
+  const s = await ort.InferenceSession.create(model);
+  const out = await s.run({ image: new ort.Tensor('float32', Float32Array.from(card.test.input), card.test.input_shape) });
+  let m = 0;
+  for (const k of ['distance', 'border'] as const) {
+    const ref = card.test[k]!;
+    (out[k].data as Float32Array).forEach((v, i) => (m = Math.max(m, Math.abs(v - ref[i]))));
+  }
+  return m;
+}
+
+describe('shipped model', () => {
+  it('its sha256 matches its card, the card validates, and ONNX Runtime reproduces the card test pair', async () => {
+    const cardPath = SHIPPED.replace(/\.onnx$/, '.card.json');
+    const card = await readCard(cardPath);
+    expect(await fileSha256(SHIPPED)).toBe(card.weights.onnx.sha256);
+    expect(card.architecture.type).toBe('fpn2ws');
+    expect(card.validation.bbbc039['f1@0.5']).toBeGreaterThan(0.8);
+    expect(await checkAgainstCard(SHIPPED, cardPath)).toBeLessThan(card.test.tolerance);
+  });
+
+  it('a card that does not match the schema is refused with a clear error', async () => {
+    const p = join(tempDir(), 'bad.card.json');
+    writeFileSync(p, JSON.stringify({ format_version: 'nucseg.card/1', name: 'x' }));
+    await expect(readCard(p)).rejects.toThrow(/bad\.card\.json: model card does not match its schema/);
+  });
+});
+
+describe('nucseg train', () => {
+  const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, h5py, onnx'], { encoding: 'utf8' }).status === 0;
+
+  it('trains a few steps on a tiny HDF5 set; ONNX Runtime loads the model and matches PyTorch; fine-tunes from it', async () => {
+    expect(hasTorch, 'Debian python3-torch, python3-h5py and python3-onnx are needed (.ci/run installs them)').toBe(true);
+    const d = tempDir('nucseg-train-');
+    const h5 = join(d, 'tiny.h5');
+    expect(nucseg(['augment', '--set', `u2os=${BBBC039}`, '--rois', '24', '--roi-size', '64', '--out', h5, '--quiet']).code).toBe(0);
+    const out = join(d, 'm.onnx');
+    let r = nucseg(['train', '--data', h5, '--cycles', '1', '--batch', '8', '--out', out, '--quiet', '--python', '/usr/bin/python3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const card = await readCard(join(d, 'm.card.json'));
+    expect(card.training.cycles).toBe(1);
+    expect(await fileSha256(out)).toBe(card.weights.onnx.sha256);
+    expect(await checkAgainstCard(out, join(d, 'm.card.json'))).toBeLessThan(card.test.tolerance);
+    // transfer learning: initialize from the exported model
+    r = nucseg(['train', '--data', h5, '--cycles', '1', '--batch', '8', '--init', out, '--out', join(d, 'ft.onnx'), '--json', '--python', '/usr/bin/python3']);
+    expect(r.code).toBe(0);
+    const start = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'start');
+    expect(start.loaded_weights).toBeGreaterThan(100);
+    const cyc = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'cycle');
+    expect(cyc.encoder_frozen).toBe(true);
+    expect(readdirSync(d).filter((f) => f.includes('.tmp'))).toEqual([]);
+  }, 300_000);
+
+  it('reports a missing Python or a Python without torch clearly', () => {
+    let r = nucseg(['train', '--data', join(REPO, 'package.json'), '--out', join(tempDir(), 'x.onnx'), '--python', '/nonexistent/python3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no Python with PyTorch found \(\/nonexistent\/python3: not found\)/);
+    const fake = join(tempDir(), 'fakepy');
+    writeFileSync(fake, '#!/bin/sh\necho torch,h5py\n', { mode: 0o755 });
+    r = nucseg(['train', '--data', join(REPO, 'package.json'), '--out', join(tempDir(), 'x.onnx'), '--python', fake]);
+    expect(r.stderr).toMatch(/lacks torch, h5py/);
+    r = nucseg(['train', '--data', join(tempDir(), 'missing.h5'), '--out', join(tempDir(), 'x.onnx')]);
+    expect(r.stderr).toMatch(/missing\.h5: no such file/);
+    expect(existsSync(join(tempDir(), 'x.onnx'))).toBe(false);
+    void readFileSync;
+  });
+});
