@@ -56,3 +56,7 @@ export { loadSources, type SetSpec, type SourceFile } from './augment/sources.js
 export { contactSheet } from './augment/preview.js';
 export { train, findPython, type TrainOptions, type TrainEvent } from './train/run.js';
 export { readCard, fileSha256, type ModelCard } from './train/card.js';
+export { Fpn2wsModel, fpn2wsInstances, postFromCard, type Fpn2wsPost } from './models/fpn2ws.js';
+export { openSession, type InferenceDevice } from './models/onnx.js';
+export { findModel, bundledModels, modelsDir } from './models/registry.js';
+export { loadModel, type ModelSpec } from './models/load.js';

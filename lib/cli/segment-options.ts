@@ -7,7 +7,9 @@ import { compileNamePattern } from '../segment/plate.js';
 // Options shared by `nucseg segment` and `nucseg watch`.
 export const segmentOptionDefs = {
   out: () => Option.String('--out,-o', { required: true, description: 'Output folder (labels, CSVs, summary.csv, run.json)' }),
-  model: () => Option.String('--model', 'classic', { description: "Segmentation model: 'classic' (no weights)" }),
+  model: () => Option.String('--model', 'classic', { description: "'classic' (no weights), a bundled model (nucseg models list) or an .onnx file with its card" }),
+  device: () => Option.String('--device', 'auto', { description: 'For ONNX models: auto, cpu, cuda or webgpu' }),
+  batch: () => Option.String('--batch', '4', { description: 'For ONNX models: tiles per inference batch' }),
   diameter: () => Option.String('--diameter', { description: 'Expected nucleus diameter in pixels (classic; default 24)' }),
   threshold: () => Option.String('--threshold', { description: 'Foreground threshold on the normalized 0..1 image (classic; default Otsu)' }),
   minArea: () => Option.String('--min-area', { description: 'Drop nuclei smaller than this (pixels)' }),
@@ -46,7 +48,8 @@ function pair(v: string | undefined, name: string): [number, number] | undefined
 /** Turns parsed CLI strings into library options, with one clear error per bad value. */
 export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOptions {
   const s = (k: string) => c[k] as string | undefined;
-  if (s('model') !== 'classic') throw new NucsegError(`unknown --model '${s('model')}' (available: classic)`);
+  const device = s('device') ?? 'auto';
+  if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(device)) throw new NucsegError(`--device must be auto, cpu, cuda or webgpu, not '${device}'`);
   const norm = s('normalize');
   if (norm !== 'percentile' && norm !== 'minmax' && norm !== 'none') throw new NucsegError(`--normalize must be percentile, minmax or none, not '${norm}'`);
   const pct = pair(s('percentiles'), '--percentiles');
@@ -56,7 +59,9 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
   if (s('namePattern')) compileNamePattern(s('namePattern')!);
   return {
     out: s('out')!,
-    model: 'classic',
+    model: s('model') ?? 'classic',
+    device: device as 'auto',
+    batch: num(s('batch'), '--batch', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number in [1, 256]'),
     classic: {
       diameter,
       threshold: num(s('threshold'), '--threshold', (n) => n >= 0 && n <= 1, 'in [0, 1]'),
@@ -80,6 +85,8 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
 export abstract class SegmentOptionsCommand extends NucsegCommand {
   out = segmentOptionDefs.out();
   model = segmentOptionDefs.model();
+  device = segmentOptionDefs.device();
+  batch = segmentOptionDefs.batch();
   diameter = segmentOptionDefs.diameter();
   threshold = segmentOptionDefs.threshold();
   minArea = segmentOptionDefs.minArea();

@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { watchFolder } from '../segment/watch.js';
 import { writeRunSummary, type ImageResult } from '../segment/batch.js';
 import { NucsegError } from '../util/errors.js';
+import { findModel } from '../models/registry.js';
 import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';
 
 export class WatchCommand extends SegmentOptionsCommand {
@@ -23,6 +24,7 @@ export class WatchCommand extends SegmentOptionsCommand {
 
   async run(): Promise<number> {
     const opts = toSegmentOptions(this as unknown as Record<string, unknown>);
+    if (opts.model && opts.model !== 'classic') await findModel(opts.model); // fail before any image
     const interval = Number(this.interval), settle = Number(this.settle);
     if (!(interval > 0)) throw new NucsegError(`--interval must be > 0 seconds, not '${this.interval}'`);
     if (!(settle >= 0)) throw new NucsegError(`--settle must be >= 0 seconds, not '${this.settle}'`);

@@ -20,7 +20,11 @@ import { segment } from './segment.js';
 
 /** Everything that decides the outputs of one image; serializable (sent to worker threads). */
 export interface ImageJobOptions {
-  model?: 'classic';
+  /** 'classic' (default), a bundled model name, or an .onnx path with its card. */
+  model?: string;
+  /** For ONNX models: 'auto' | 'cpu' | 'cuda' | 'webgpu', and tiles per batch. */
+  device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  batch?: number;
   classic?: ClassicOptions;
   normalize?: NormalizeOptions;
   tile?: { size: number; overlap: number };
@@ -114,6 +118,7 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
 
 /** A key that changes whenever anything that changes the outputs changes. */
 export function settingsKey(opts: ImageJobOptions): string {
+  // the device and batch do not change the labels; the model file is identified by its path here and by sha256 in run.json
   const o = { nucseg: VERSION, model: opts.model ?? 'classic', classic: opts.classic ?? {}, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
 }
@@ -306,7 +311,7 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
 }
 
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, classic: o.classic, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
 }
 
 /** Writes `summary.csv` (one row per image) and `run.json` (settings, versions, outcome). */

@@ -1,13 +1,17 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { ClassicModel, type ClassicOptions } from './classic.js';
+import { loadModel } from '../models/load.js';
 import type { SegmentationModel } from './model.js';
 import { normalizeImage, percentiles, type NormalizeOptions } from './normalize.js';
 import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
 
 export interface SegmentOptions {
-  /** A model object, or 'classic' (default until a deep model ships). */
-  model?: SegmentationModel | 'classic';
+  /** A model object, 'classic' (default), a bundled model name or an .onnx path with its card. */
+  model?: SegmentationModel | string;
+  /** For ONNX models: where to run them, and tiles per batch. */
+  device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  batch?: number;
   /** Parameters of the classical model. */
   classic?: ClassicOptions;
   /** Intensity normalization (default percentile 1–99.8 with a noise floor). */
@@ -32,12 +36,12 @@ export interface SegmentResult {
   tiles: number;
 }
 
-/** Builds the model an options object asks for. */
-export function resolveModel(opts: SegmentOptions): SegmentationModel {
+/** Builds (or reuses) the model an options object asks for. */
+export async function resolveModel(opts: SegmentOptions): Promise<SegmentationModel> {
   const m = opts.model ?? 'classic';
   if (typeof m === 'object') return m;
   if (m === 'classic') return new ClassicModel(opts.classic);
-  throw new NucsegError(`unknown model '${m}'`);
+  return loadModel({ model: m, device: opts.device, batch: opts.batch, threads: opts.threads });
 }
 
 function normalizationRange(image: ImageData, n: NormalizeOptions = {}): { lo: number; hi: number } {
@@ -66,7 +70,7 @@ function normalizationRange(image: ImageData, n: NormalizeOptions = {}): { lo: n
  * models) and returns instance labels (uint16, or uint32 past 65,535 nuclei).
  */
 export async function segment(image: ImageData, opts: SegmentOptions = {}): Promise<SegmentResult> {
-  const model = resolveModel(opts);
+  const model = await resolveModel(opts);
   const threads = opts.threads ?? 0;
   const { width, height } = image;
   if (!(width > 0 && height > 0)) throw new NucsegError(`cannot segment an empty image (${width}x${height})`);

@@ -1,0 +1,143 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+import { connectedComponents, relabelSequential, removeSmallObjects } from '../kernels/components.js';
+import { binaryClosing } from '../kernels/morphology.js';
+import { watershed } from '../kernels/watershed.js';
+import type { SegmentationModel } from '../segment/model.js';
+import { tileGrid } from '../segment/tiling.js';
+import type { ModelCard } from '../train/card.js';
+import { NucsegError } from '../util/errors.js';
+import { openSession, ort, type InferenceDevice } from './onnx.js';
+
+export interface Fpn2wsPost {
+  seedThreshold: number;
+  seedClosingRadius: number;
+  foregroundThreshold: number;
+  minArea: number;
+}
+
+/** The FPN2-WS post-processing parameters of a card (the seed paper's seeds > 0.6 by default). */
+export function postFromCard(card: ModelCard): Fpn2wsPost {
+  const p = card.postprocessing as Record<string, number | null>;
+  return {
+    seedThreshold: p.seed_threshold ?? 0.6,
+    seedClosingRadius: p.seed_closing_radius ?? 0,
+    foregroundThreshold: p.foreground_threshold ?? 0.05,
+    minArea: p.min_area ?? 0,
+  };
+}
+
+/**
+ * FPN2-WS instances from the two maps: seeds = distance > seedThreshold (closed with a
+ * disk, then labelled), foreground = distance > foregroundThreshold (or a seed), seeded
+ * watershed on border − distance inside the foreground, small objects dropped.
+ */
+export function fpn2wsInstances(distance: ImageData<Float32Array>, border: ImageData<Float32Array>, p: Fpn2wsPost, threads = 0): LabelImage {
+  const { width, height } = distance;
+  const n = width * height;
+  const seed = new Uint8Array(n), fg = new Uint8Array(n), elev = new Float32Array(n);
+  const D = distance.data, B = border.data;
+  for (let i = 0; i < n; i++) {
+    const d = D[i];
+    if (!(d >= 0 && d <= 1) || !(B[i] >= 0 && B[i] <= 1)) throw new NucsegError('model output is not a map in [0, 1] (NaN or out of range)');
+    seed[i] = d > p.seedThreshold ? 1 : 0;
+    elev[i] = B[i] - d;
+  }
+  const seeds = p.seedClosingRadius > 0 ? binaryClosing({ data: seed, width, height }, p.seedClosingRadius, { threads }) : { data: seed, width, height };
+  const markers = connectedComponents(seeds, { connectivity: 8, threads });
+  for (let i = 0; i < n; i++) fg[i] = D[i] > p.foregroundThreshold || seeds.data[i] ? 1 : 0;
+  let labels: LabelImage = watershed({ data: elev, width, height }, markers.labels, { mask: { data: fg, width, height }, connectivity: 4 });
+  if (p.minArea > 0) labels = removeSmallObjects(labels, p.minArea, { threads });
+  return relabelSequential(labels, { threads }).labels;
+}
+
+/**
+ * An exported FPN2-WS model run with ONNX Runtime: the normalized field is cut into the
+ * card's tiles (overlapping; each output pixel taken from the tile that owns it, so the
+ * maps have no seams), tiles are run in batches, then fpn2wsInstances turns the stitched
+ * maps into nuclei.
+ */
+export class Fpn2wsModel implements SegmentationModel {
+  readonly name: string;
+  private session?: ort.InferenceSession;
+  private opened?: Promise<void>;
+  device?: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly card: ModelCard,
+    private readonly opts: { device?: InferenceDevice; batch?: number; threads?: number; sha256?: string } = {},
+  ) {
+    this.name = card.name;
+    if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`model card says ${card.architecture.type}, not fpn2ws`, { file: path });
+    const outs = card.outputs.map((o) => o.name).sort().join(',');
+    if (outs !== 'border,distance') throw new NucsegError(`FPN2-WS cards need outputs distance and border, not ${outs}`, { file: path });
+  }
+
+  settings(): Record<string, unknown> {
+    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: postFromCard(this.card) };
+  }
+
+  private async open(): Promise<void> {
+    this.opened ??= openSession(this.path, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
+      this.session = session;
+      this.device = device;
+      const ins = session.inputNames.join(','), outs = [...session.outputNames].sort().join(',');
+      if (ins !== 'image' || outs !== 'border,distance') throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: this.path });
+    });
+    return this.opened;
+  }
+
+  /** Distance and border maps of a normalized image (tiles stitched without seams). */
+  async predict(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
+    await this.open();
+    const T = this.card.tile.size, ov = this.card.tile.overlap;
+    const { width: W, height: H } = image;
+    // fields smaller than a tile are padded (reflected) up to one tile
+    const PW = Math.max(W, T), PH = Math.max(H, T);
+    const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
+    const tiles = tileGrid(PW, PH, T, ov);
+    const dist = new Float32Array(W * H), bord = new Float32Array(W * H);
+    const batch = Math.max(1, this.opts.batch ?? 4);
+    for (let t0 = 0; t0 < tiles.length; t0 += batch) {
+      const group = tiles.slice(t0, t0 + batch);
+      const input = new Float32Array(group.length * T * T);
+      group.forEach((t, k) => {
+        for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
+      });
+      const out = await this.session!.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) });
+      const d = out.distance.data as Float32Array, b = out.border.data as Float32Array;
+      if (d.length !== input.length || b.length !== input.length) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
+      group.forEach((t, k) => {
+        for (let y = Math.max(t.own.y0, 0); y < Math.min(t.own.y1, H); y++)
+          for (let x = Math.max(t.own.x0, 0); x < Math.min(t.own.x1, W); x++) {
+            const s = k * T * T + (y - t.y) * T + (x - t.x);
+            dist[y * W + x] = d[s];
+            bord[y * W + x] = b[s];
+          }
+      });
+    }
+    return { distance: { data: dist, width: W, height: H }, border: { data: bord, width: W, height: H } };
+  }
+
+  async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
+    const { distance, border } = await this.predict(image);
+    return fpn2wsInstances(distance, border, postFromCard(this.card), threads);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session?.release();
+  }
+}
+
+function reflectPad(im: ImageData<Float32Array>, PW: number, PH: number): Float32Array {
+  const out = new Float32Array(PW * PH);
+  const r = (i: number, n: number) => {
+    if (n === 1) return 0;
+    const p = 2 * n;
+    i %= p;
+    if (i < 0) i += p;
+    return i < n ? i : p - 1 - i;
+  };
+  for (let y = 0; y < PH; y++) for (let x = 0; x < PW; x++) out[y * PW + x] = im.data[r(y, im.height) * im.width + r(x, im.width)];
+  return out;
+}

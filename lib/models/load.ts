@@ -1,0 +1,41 @@
+import { fileSha256 } from '../train/card.js';
+import { ClassicModel, type ClassicOptions } from '../segment/classic.js';
+import type { SegmentationModel } from '../segment/model.js';
+import { NucsegError } from '../util/errors.js';
+import { Fpn2wsModel } from './fpn2ws.js';
+import type { InferenceDevice } from './onnx.js';
+import { findModel } from './registry.js';
+
+export interface ModelSpec {
+  /** 'classic', a bundled model name, or a path to an .onnx file with its card. */
+  model?: string;
+  classic?: ClassicOptions;
+  device?: InferenceDevice;
+  batch?: number;
+  threads?: number;
+}
+
+const cache = new Map<string, Promise<SegmentationModel>>();
+
+/**
+ * The model a spec names, loaded once per process (ONNX sessions are reused across images).
+ * The ONNX file's sha256 must match its card.
+ */
+export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
+  const name = spec.model ?? 'classic';
+  if (name === 'classic') return Promise.resolve(new ClassicModel(spec.classic));
+  const key = JSON.stringify([name, spec.device ?? 'auto', spec.batch ?? 4, spec.threads ?? 0]);
+  let m = cache.get(key);
+  if (!m) {
+    m = (async () => {
+      const { path, card } = await findModel(name);
+      const sha = await fileSha256(path);
+      if (sha !== card.weights.onnx.sha256) throw new NucsegError(`sha256 ${sha.slice(0, 12)}… does not match its card (${card.weights.onnx.sha256.slice(0, 12)}…): the file is not the model the card describes`, { file: path });
+      if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`${card.architecture.type} models are not supported for inference yet`, { file: path });
+      return new Fpn2wsModel(path, card, { device: spec.device, batch: spec.batch, threads: spec.threads, sha256: sha });
+    })();
+    cache.set(key, m);
+    m.catch(() => cache.delete(key));
+  }
+  return m;
+}

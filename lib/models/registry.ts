@@ -1,0 +1,32 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCard, type ModelCard } from '../train/card.js';
+import { NucsegError } from '../util/errors.js';
+
+/** Where the bundled models live (models-onnx/ in the package). */
+export function modelsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'models-onnx', 'card.schema.json'))) return join(dir, 'models-onnx');
+  throw new Error('nucseg: models-onnx/ not found');
+}
+
+/** Names of the bundled models (an .onnx file with a card next to it). */
+export function bundledModels(): string[] {
+  return readdirSync(modelsDir())
+    .filter((f) => f.endsWith('.onnx') && existsSync(join(modelsDir(), f.replace(/\.onnx$/, '.card.json'))))
+    .map((f) => f.replace(/\.onnx$/, ''))
+    .sort();
+}
+
+/** A bundled model by name, or any .onnx path with `<name>.card.json` beside it. */
+export async function findModel(nameOrPath: string): Promise<{ path: string; card: ModelCard }> {
+  const path = nameOrPath.endsWith('.onnx') ? resolve(nameOrPath) : join(modelsDir(), `${nameOrPath}.onnx`);
+  if (!existsSync(path)) {
+    if (nameOrPath.endsWith('.onnx')) throw new NucsegError('no such model file', { file: nameOrPath });
+    throw new NucsegError(`unknown model '${nameOrPath}' (bundled: classic, ${bundledModels().join(', ')}; or give a path to an .onnx file with its .card.json)`);
+  }
+  const cardPath = path.replace(/\.onnx$/, '.card.json');
+  if (!existsSync(cardPath)) throw new NucsegError(`model has no card (expected ${cardPath})`, { file: path });
+  return { path, card: await readCard(cardPath) };
+}

@@ -1,0 +1,67 @@
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readImage, readLabels } from '../../lib/image/read.js';
+import { Fpn2wsModel, fpn2wsInstances, postFromCard } from '../../lib/models/fpn2ws.js';
+import { loadModel } from '../../lib/models/load.js';
+import { findModel } from '../../lib/models/registry.js';
+import { openSession, ort } from '../../lib/models/onnx.js';
+import { score } from '../../lib/score/metrics.js';
+import { normalizeImage } from '../../lib/segment/normalize.js';
+import { segment } from '../../lib/segment/segment.js';
+import { BBBC039 } from '../helpers/data.js';
+import { tempDir } from '../helpers/tools.js';
+
+const field = readdirSync(join(BBBC039, 'images')).sort()[5];
+
+describe('shipped FPN2-WS model in the pipeline', () => {
+  it('segments a real field it never saw, matching ground truth well', async () => {
+    const im = await readImage(join(BBBC039, 'images', field));
+    const gt = await readLabels(join(BBBC039, 'labels', field));
+    const r = await segment(im, { model: 'nuclei-fpn2ws-dsb', device: 'cpu' });
+    const s = score(gt, r.labels, { thresholds: [0.5, 0.7] });
+    // the card's pooled F1 on BBBC039 is 0.92 / 0.88; one field, a floor below that
+    expect(s.f1[0]).toBeGreaterThan(0.85);
+    expect(s.f1[1]).toBeGreaterThan(0.75);
+  });
+
+  it('tiled maps agree with one whole-field inference away from the borders', async () => {
+    const { path, card } = await findModel('nuclei-fpn2ws-dsb');
+    const model = new Fpn2wsModel(path, card, { device: 'cpu' });
+    const im = normalizeImage(await readImage(join(BBBC039, 'images', field)));
+    const tiled = await model.predict(im);
+    // whole field in one run (cropped to a multiple of 32)
+    const W = 672, H = 512;
+    const crop = new Float32Array(W * H);
+    for (let y = 0; y < H; y++) crop.set(im.data.subarray(y * im.width, y * im.width + W), y * W);
+    const { session } = await openSession(path, 'cpu');
+    const out = await session.run({ image: new ort.Tensor('float32', crop, [1, 1, H, W]) });
+    const d = out.distance.data as Float32Array;
+    let sum = 0, n = 0, big = 0;
+    for (let y = 32; y < H - 32; y++)
+      for (let x = 32; x < W - 32; x++) {
+        const diff = Math.abs(d[y * W + x] - tiled.distance.data[y * im.width + x]);
+        sum += diff;
+        n++;
+        if (diff > 0.1) big++;
+      }
+    expect(sum / n).toBeLessThan(0.01);
+    expect(big / n).toBeLessThan(0.005);
+  });
+
+  it('bad models and outputs give clear errors', async () => {
+    const d = tempDir();
+    const { path, card } = await findModel('nuclei-fpn2ws-dsb');
+    // a corrupt copy: the card's sha256 no longer matches
+    writeFileSync(join(d, 'broken.onnx'), readFileSync(path).subarray(0, 100000));
+    copyFileSync(path.replace(/\.onnx$/, '.card.json'), join(d, 'broken.card.json'));
+    await expect(loadModel({ model: join(d, 'broken.onnx') })).rejects.toThrow(/broken\.onnx: sha256 .* does not match its card/);
+    // a corrupt file whose card claims it: ONNX Runtime refuses it, named
+    const m = new Fpn2wsModel(join(d, 'broken.onnx'), card, { device: 'cpu' });
+    await expect(m.predict({ data: new Float32Array(256 * 256), width: 256, height: 256 })).rejects.toThrow(/broken\.onnx: cannot start ONNX Runtime/);
+    await expect(findModel(join(d, 'none.onnx'))).rejects.toThrow(/none\.onnx: no such model file/);
+    // NaN maps
+    const nan = { data: new Float32Array(16).fill(NaN), width: 4, height: 4 };
+    expect(() => fpn2wsInstances(nan, nan, postFromCard(card))).toThrow(/NaN or out of range/);
+  });
+});
