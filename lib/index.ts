@@ -60,3 +60,4 @@ export { Fpn2wsModel, fpn2wsInstances, postFromCard, type Fpn2wsPost } from './m
 export { openSession, type InferenceDevice } from './models/onnx.js';
 export { findModel, bundledModels, modelsDir } from './models/registry.js';
 export { loadModel, type ModelSpec } from './models/load.js';
+export { verifyModel, type VerifyResult } from './models/verify.js';

@@ -7,6 +7,7 @@ import { SegmentCommand } from './segment.js';
 import { WatchCommand } from './watch.js';
 import { AugmentCommand } from './augment.js';
 import { TrainCommand } from './train.js';
+import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -22,6 +23,9 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(WatchCommand);
   cli.register(AugmentCommand);
   cli.register(TrainCommand);
+  cli.register(ModelsListCommand);
+  cli.register(ModelsInfoCommand);
+  cli.register(ModelsVerifyCommand);
   let command;
   try {
     command = cli.process(argv);

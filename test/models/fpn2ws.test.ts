@@ -65,3 +65,26 @@ describe('shipped FPN2-WS model in the pipeline', () => {
     expect(() => fpn2wsInstances(nan, nan, postFromCard(card))).toThrow(/NaN or out of range/);
   });
 });
+
+describe('nucseg models', () => {
+  it('list, info and verify the bundled model; verify fails on a tampered copy', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { REPO } = await import('../helpers/data.js');
+    const bin = join(REPO, 'bin', 'nucseg.js');
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    expect(run(['models', 'list']).stdout).toMatch(/nuclei-fpn2ws-dsb\s+\(fpn2ws; dsb-validation F1/);
+    expect(JSON.parse(run(['models', 'info', 'nuclei-fpn2ws-dsb']).stdout).architecture.type).toBe('fpn2ws');
+    const ok = run(['models', 'verify', 'nuclei-fpn2ws-dsb']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/sha256 matches the card[\s\S]*OK/);
+    const d = tempDir();
+    const { path } = await findModel('nuclei-fpn2ws-dsb');
+    const bytes = Buffer.from(readFileSync(path));
+    copyFileSync(path.replace(/\.onnx$/, '.card.json'), join(d, 't.card.json'));
+    bytes[bytes.length - 10] ^= 0xff; // flips part of the last float16 weights
+    writeFileSync(join(d, 't.onnx'), bytes);
+    const bad = run(['models', 'verify', join(d, 't.onnx')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/sha256 DIFFERS from the card/);
+  });
+});
