@@ -36,7 +36,7 @@ export class ModelsVerifyCommand extends NucsegCommand {
   model = Option.String({ required: true });
   async run(): Promise<number> {
     const r = await verifyModel(this.model);
-    this.context.stdout.write(`${r.path}\n  sha256 ${r.sha256Matches ? 'matches the card' : 'DIFFERS from the card'}\n  test pair: max |difference| ${r.maxDifference.toExponential(2)} (tolerance ${r.tolerance})\n  ${r.ok ? 'OK' : 'FAILED'}\n`);
+    this.context.stdout.write(`${r.path}\n  sha256 ${r.sha256Matches ? 'matches the card' : 'DIFFERS from the card'}\n  test pair: ${r.error ? `could not run (${r.error})` : `max |difference| ${r.maxDifference.toExponential(2)} (tolerance ${r.tolerance})`}\n  ${r.ok ? 'OK' : 'FAILED'}\n`);
     return r.ok ? 0 : 1;
   }
 }
