@@ -70,7 +70,9 @@ export class SegmentCommand extends SegmentOptionsCommand {
     const done = results.filter((r) => r.status === 'done').length, skipped = results.filter((r) => r.status === 'skipped').length;
     const nuclei = results.reduce((a, r) => a + (r.count ?? 0), 0);
     if (!this.quiet && !this.json) {
-      this.context.stdout.write(`segmented ${done} image(s), skipped ${skipped} already done, ${failed.length} failed; ${nuclei} nuclei. Outputs in ${relative('.', opts.out) || '.'}/\n`);
+      const ran = results.find((r) => r.status === 'done');
+      const on = ran ? ` with ${ran.model} on ${ran.device}` : '';
+      this.context.stdout.write(`segmented ${done} image(s)${on}, skipped ${skipped} already done, ${failed.length} failed; ${nuclei} nuclei. Outputs in ${relative('.', opts.out) || '.'}/\n`);
       if (failed.length) this.context.stdout.write(`failed:\n${failed.map((f) => `  ${f.error?.split('\n')[0]}`).join('\n')}\n`);
     }
     if (abort.signal.aborted) return 130;

@@ -65,6 +65,9 @@ export interface ImageResult {
   plate: PlateInfo;
   count?: number;
   meanArea?: number;
+  /** The model and the device it ran on (for ONNX models: what `--device auto` chose). */
+  model?: string;
+  device?: string;
   seconds?: number;
   outputs?: string[];
   error?: string;
@@ -192,7 +195,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       outputs.push(p.geojson);
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
-    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, seconds: (performance.now() - t0) / 1000, outputs };
+    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
     const marker: Marker = { key: settingsKey(opts), input: { size: st.size, mtimeMs: st.mtimeMs }, result };
     await writeFileAtomic(p.marker, JSON.stringify(marker));
     return result;
@@ -338,6 +341,7 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
     done: count('done'),
     skipped: count('skipped'),
     failed: count('failed'),
+    devices: [...new Set(results.map((r) => r.device).filter(Boolean))],
     failures: results.filter((r) => r.status === 'failed').map((r) => ({ file: r.file, error: r.error })),
     ...extra,
   };

@@ -34,6 +34,9 @@ export interface SegmentResult {
   normalization: { lo: number; hi: number };
   /** Whether tiles were used, and how many. */
   tiles: number;
+  /** The model's name and, for ONNX models, the device ONNX Runtime runs on ('cpu' for classic). */
+  model: string;
+  device: string;
 }
 
 /** Builds (or reuses) the model an options object asks for. */
@@ -83,7 +86,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   if (!tile) {
     const normalized = normalizeImage(image, { ...opts.normalize, range });
     const labels = await model.segment(normalized, { threads });
-    return { labels: compact(labels), count: maxLabel(labels), normalization: norm, tiles: 1 };
+    return { labels: compact(labels), count: maxLabel(labels), normalization: norm, tiles: 1, model: model.name, device: deviceOf(model) };
   }
   const grid = tileGrid(width, height, tile.size, tile.overlap);
   const stitcher = new LabelStitcher(width, height);
@@ -93,7 +96,11 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     stitcher.add(t, await model.segment(normalized, { threads }));
   }
   const labels = stitcher.finish();
-  return { labels, count: maxLabel(labels), normalization: norm, tiles: grid.length };
+  return { labels, count: maxLabel(labels), normalization: norm, tiles: grid.length, model: model.name, device: deviceOf(model) };
+}
+
+function deviceOf(model: SegmentationModel): string {
+  return (model as { device?: string }).device ?? 'cpu';
 }
 
 function maxLabel(l: LabelImage): number {

@@ -19,6 +19,7 @@ describe('shipped FPN2-WS model in the pipeline', () => {
     const im = await readImage(join(BBBC039, 'images', field));
     const gt = await readLabels(join(BBBC039, 'labels', field));
     const r = await segment(im, { model: 'nuclei-fpn2ws-dsb', device: 'cpu' });
+    expect([r.model, r.device]).toEqual(['nuclei-fpn2ws-dsb', 'cpu']);
     const s = score(gt, r.labels, { thresholds: [0.5, 0.7] });
     // the card's pooled F1 on BBBC039 is 0.92 / 0.88; one field, a floor below that
     expect(s.f1[0]).toBeGreaterThan(0.85);

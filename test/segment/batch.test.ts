@@ -39,7 +39,7 @@ describe('nucseg segment', () => {
     const r = nucseg(['segment', plate, '--out', out]);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/segmented 4 image\(s\), skipped 0/);
+    expect(r.stdout).toMatch(/segmented 4 image\(s\) with classic on cpu, skipped 0/);
     expect(files(out, '.labels.tif')).toHaveLength(4);
     const csv = readFileSync(join(out, files(out, '.csv')[0]), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('image,plate,well,field,z,channel,label,area,centroid_x,centroid_y,bbox_x0,bbox_y0,bbox_x1,bbox_y1,equivalent_diameter,eccentricity,solidity,mean_intensity,integrated_intensity,min_intensity,max_intensity,touches_border');
