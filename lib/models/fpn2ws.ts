@@ -98,16 +98,23 @@ export class Fpn2wsModel implements SegmentationModel {
     const tiles = tileGrid(PW, PH, T, ov);
     const dist = new Float32Array(W * H), bord = new Float32Array(W * H);
     const batch = Math.max(1, this.opts.batch ?? 4);
-    for (let t0 = 0; t0 < tiles.length; t0 += batch) {
+    const prepare = (t0: number) => {
       const group = tiles.slice(t0, t0 + batch);
       const input = new Float32Array(group.length * T * T);
       group.forEach((t, k) => {
         for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
       });
-      const out = await this.session!.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) });
+      return { group, input, run: this.session!.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
+    };
+    // Pipelined: the next batch is already running in ONNX Runtime while this one is stitched.
+    let next = tiles.length ? prepare(0) : undefined;
+    for (let t0 = 0; next; t0 += batch) {
+      const cur = next;
+      const out = await cur.run;
+      next = t0 + batch < tiles.length ? prepare(t0 + batch) : undefined;
       const d = out.distance.data as Float32Array, b = out.border.data as Float32Array;
-      if (d.length !== input.length || b.length !== input.length) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
-      group.forEach((t, k) => {
+      if (d.length !== cur.input.length || b.length !== cur.input.length) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
+      cur.group.forEach((t, k) => {
         for (let y = Math.max(t.own.y0, 0); y < Math.min(t.own.y1, H); y++)
           for (let x = Math.max(t.own.x0, 0); x < Math.min(t.own.x1, W); x++) {
             const s = k * T * T + (y - t.y) * T + (x - t.x);
