@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import h5wasm from 'h5wasm/node';
-import { augmentRois, type RoiBatch } from '../kernels/augment.js';
+import { augmentRoisAsync, type RoiBatch } from '../kernels/augment.js';
 import { NucsegError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import type { AugmentConfig } from './config.js';
@@ -115,11 +115,22 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
     const dsSet = mk('set', '<B', Uint8Array, [], [Math.min(65536, total)]);
     const dsSplit = mk('split', '<B', Uint8Array, [], [Math.min(65536, total)]);
     const batch = Math.max(1, opts.batch ?? 256);
+    // Pipelined: batch k+1 is computed on native worker threads while batch k is compressed
+    // and written here (HDF5 compression runs on this thread).
+    const start = (first: number) => {
+      const n = Math.min(batch, total - first);
+      return augmentRoisAsync(sources, roiSet.subarray(first, first + n), roiSplit.subarray(first, first + n), cfg, seed, first, { threads: opts.threads });
+    };
+    let pending: Promise<RoiBatch> | undefined = total > 0 ? start(0) : undefined;
     for (let first = 0; first < total; first += batch) {
-      if (opts.signal?.aborted) throw new NucsegError('interrupted; no file written', { file: opts.out });
+      const b = await pending!;
+      pending = first + batch < total ? start(first + batch) : undefined;
+      if (opts.signal?.aborted) {
+        await pending?.catch(() => {});
+        throw new NucsegError('interrupted; no file written', { file: opts.out });
+      }
       const n = Math.min(batch, total - first);
       const sset = roiSet.subarray(first, first + n), ssplit = roiSplit.subarray(first, first + n);
-      const b = augmentRois(sources, sset, ssplit, cfg, seed, first, { threads: opts.threads });
       const end = first + n;
       for (const [ds, data] of [
         [dsImage, b.image],
@@ -136,8 +147,6 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
       dsSplit.write_slice([[first, end]], ssplit);
       opts.onBatch?.(first, b, sset, ssplit);
       opts.onProgress?.(end, total);
-      // let Ctrl-C handlers run between batches
-      await new Promise((r) => setImmediate(r));
     }
     file.create_attribute('schema', AUGMENT_SCHEMA);
     file.create_attribute('nucseg_version', VERSION);

@@ -103,7 +103,8 @@ export interface Addon {
     seed: number,
     firstIndex: number,
     threads: number,
-  ): { image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array };
+    async?: boolean,
+  ): { image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array } | Promise<{ image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array }>;
   watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean): Out<Uint32Array>;
 }
 

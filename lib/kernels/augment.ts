@@ -30,5 +30,15 @@ export interface RoiBatch {
  */
 export function augmentRois(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions = {}): RoiBatch {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new NucsegError(`seed must be a whole number >= 0, not ${seed}`);
-  return addon().augmentRois(sources as never, roiSet, roiSplit, config, seed, firstIndex, threadsOf(opts));
+  return addon().augmentRois(sources as never, roiSet, roiSplit, config, seed, firstIndex, threadsOf(opts)) as RoiBatch;
+}
+
+/**
+ * augmentRois on a worker thread: resolves with the same ROIs while the JavaScript thread is
+ * free (nucseg augment writes the previous batch to HDF5 meanwhile). The inputs must not be
+ * changed until it resolves.
+ */
+export function augmentRoisAsync(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions = {}): Promise<RoiBatch> {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new NucsegError(`seed must be a whole number >= 0, not ${seed}`);
+  return addon().augmentRois(sources as never, roiSet.slice(), roiSplit.slice(), config, seed, firstIndex, threadsOf(opts), true) as Promise<RoiBatch>;
 }

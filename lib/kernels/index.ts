@@ -18,4 +18,4 @@ export { binaryDilation, binaryErosion, binaryOpening, binaryClosing } from './m
 export { resize, type Interpolation } from './resize.js';
 export { watershed, type WatershedOptions } from './watershed.js';
 export { measureRegions, maxFilter, type RegionMeasurements } from './measure.js';
-export { augmentRois, type RoiSource, type RoiBatch } from './augment.js';
+export { augmentRois, augmentRoisAsync, type RoiSource, type RoiBatch } from './augment.js';

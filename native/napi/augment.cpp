@@ -1,5 +1,7 @@
 #include "nucseg/augment.hpp"
 
+#include <memory>
+
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -60,14 +62,51 @@ AugmentConfig config_from(const Napi::Object& o) {
   return c;
 }
 
-// augmentRois(sources[], roiSet u8, roiSplit u8, config, seed, firstIndex, threads)
-//   -> { image f32, labels u16, distance f32, border f32 } (count x roi x roi each)
+// Everything one augmentRois call needs, with references that keep the JS arrays alive
+// while a worker thread reads and writes them.
+struct Job {
+  std::vector<AugmentSource> sources;
+  std::vector<int> set;
+  std::vector<uint8_t> roi_set, roi_split;
+  AugmentConfig cfg;
+  uint64_t seed = 0;
+  int64_t first = 0, count = 0;
+  int threads = 0;
+  std::vector<RoiOut> out;
+  std::vector<Napi::ObjectReference> keep;
+};
+
+class AugmentWorker : public Napi::AsyncWorker {
+ public:
+  AugmentWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Object result)
+      : Napi::AsyncWorker(env), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)), result_(Napi::Persistent(result)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      augment_rois(job_->sources, job_->set, job_->roi_set, job_->roi_split, job_->cfg, job_->seed, job_->first, job_->count, job_->out, job_->threads);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(result_.Value()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value()); }
+
+ private:
+  std::unique_ptr<Job> job_;
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference result_;
+};
+
+// augmentRois(sources[], roiSet u8, roiSplit u8, config, seed, firstIndex, threads, async?)
+//   -> { image f32, labels u16, distance f32, border f32 } (count x roi x roi each), or a
+//   Promise of it when async (computed on a worker thread, the JS thread stays free)
 Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
+    auto job = std::make_unique<Job>();
     auto arr = info[0].As<Napi::Array>();
-    std::vector<AugmentSource> sources;
-    std::vector<int> set;
+    std::vector<AugmentSource>& sources = job->sources;
+    std::vector<int>& set = job->set;
     for (uint32_t i = 0; i < arr.Length(); ++i) {
       Napi::Object s = arr.Get(i).As<Napi::Object>();
       auto im = image_arg<float>(env, s.Get("image"), "source image");
@@ -79,6 +118,8 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
       if (!(zoom > 0.01 && zoom < 100)) throw Napi::RangeError::New(env, "augmentRois: zoom out of range");
       sources.push_back({im.data, lb.data, im.width, im.height, s.Get("split").ToNumber().Int32Value(), zoom});
       set.push_back(s.Get("set").ToNumber().Int32Value());
+      job->keep.push_back(Napi::Persistent(s.Get("image").As<Napi::Object>().Get("data").As<Napi::Object>()));
+      job->keep.push_back(Napi::Persistent(s.Get("labels").As<Napi::Object>().Get("data").As<Napi::Object>()));
     }
     auto rs = info[1].As<Napi::Uint8Array>(), rp = info[2].As<Napi::Uint8Array>();
     const AugmentConfig cfg = config_from(info[3].As<Napi::Object>());
@@ -87,18 +128,32 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     const int64_t count = static_cast<int64_t>(rs.ElementLength());
     if (static_cast<int64_t>(rp.ElementLength()) != count) throw Napi::RangeError::New(env, "augmentRois: roiSet and roiSplit differ in length");
     std::vector<uint8_t> vs(rs.Data(), rs.Data() + count), vp(rp.Data(), rp.Data() + count);
+    const bool async = info.Length() > 7 && info[7].ToBoolean();
     const size_t px = static_cast<size_t>(cfg.roi) * cfg.roi;
     auto image = Napi::Float32Array::New(env, px * count), distance = Napi::Float32Array::New(env, px * count), border = Napi::Float32Array::New(env, px * count);
     auto labels = Napi::Uint16Array::New(env, px * count);
     std::vector<RoiOut> out(static_cast<size_t>(count));
     for (int64_t k = 0; k < count; ++k) out[k] = {image.Data() + k * px, labels.Data() + k * px, distance.Data() + k * px, border.Data() + k * px};
-    augment_rois(sources, set, vs, vp, cfg, seed, first, count, out, threads_arg(info, 6));
     Napi::Object o = Napi::Object::New(env);
     o.Set("image", image);
     o.Set("labels", labels);
     o.Set("distance", distance);
     o.Set("border", border);
-    return o;
+    if (!async) {
+      augment_rois(sources, set, vs, vp, cfg, seed, first, count, out, threads_arg(info, 6));
+      return o;
+    }
+    job->roi_set = std::move(vs);
+    job->roi_split = std::move(vp);
+    job->cfg = cfg;
+    job->seed = seed;
+    job->first = first;
+    job->count = count;
+    job->threads = threads_arg(info, 6);
+    job->out = std::move(out);
+    auto* w = new AugmentWorker(env, std::move(job), o);  // owns the arrays via `o` and `keep`
+    w->Queue();
+    return w->Promise();
   });
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { augment } from '../../lib/augment/augment.js';
 import { loadConfig } from '../../lib/augment/config.js';
 import { loadSources } from '../../lib/augment/sources.js';
-import { augmentRois } from '../../lib/kernels/augment.js';
+import { augmentRois, augmentRoisAsync } from '../../lib/kernels/augment.js';
 import { writeLabels } from '../../lib/image/write.js';
 import { BBBC039, DSB, REPO } from '../helpers/data.js';
 import { python, tempDir } from '../helpers/tools.js';
@@ -87,6 +87,8 @@ print(json.dumps(o))`,
       joined.set(c2[k] as never, c1[k].length);
       expect(same(a[k], joined)).toBe(true);
     }
+    const viaWorker = await augmentRoisAsync(sources, set, split, cfg, 5, 100, { threads: 2 });
+    for (const k of ['image', 'labels', 'distance', 'border'] as const) expect(same(a[k], viaWorker[k])).toBe(true);
     const other = augmentRois(sources, set, split, cfg, 6, 100, { threads: 2 });
     expect(same(a.image, other.image)).toBe(false);
     // whole files too
