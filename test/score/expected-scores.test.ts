@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLabels } from '../../lib/image/read.js';
 import { score } from '../../lib/score/metrics.js';
 import { REPO, SHARED } from '../helpers/data.js';
-import { PYTHON } from '../helpers/tools.js';
 
 // The shared peer-baseline harness ships reference scores (computed with NumPy) for its
 // deterministic inputs: a 2048² mosaic of real DSB labels with a realistic perturbed
@@ -14,11 +12,7 @@ import { PYTHON } from '../helpers/tools.js';
 const INPUTS = process.env.NUCSEG_BENCH_INPUTS ?? join(REPO, 'bench-inputs');
 const expected = JSON.parse(readFileSync(join(SHARED, 'bench', 'expected_scores.json'), 'utf8'));
 
-beforeAll(() => {
-  if (!existsSync(join(INPUTS, 'inputs.json'))) {
-    execFileSync(PYTHON, [join(SHARED, 'bench', 'make_inputs.py'), '--out', INPUTS], { stdio: 'pipe' });
-  }
-}, 300_000);
+// (the inputs are made once by test/global-setup.ts)
 
 describe('scores equal the shared NumPy reference (expected_scores.json)', () => {
   for (const set of ['real2048', 'synth2048', 'synth4096']) {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage, readLabels } from '../../lib/image/read.js';
@@ -217,7 +217,5 @@ print(json.dumps([[float(x) for x in (p.label,p.area,p.centroid[1],p.centroid[0]
       // skimage's hull is of pixel centres: its solidity is a little higher for small objects
       expect(Math.abs(col(r, 'solidity') - s[7])).toBeLessThan(0.2);
     });
-    void statSync;
-    void existsSync;
   });
 });
