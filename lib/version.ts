@@ -1,17 +1,5 @@
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-function readVersion(): string {
-  for (const p of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = require(p) as { name?: string; version?: string };
-      if (pkg.name === 'nucseg' && pkg.version) return pkg.version;
-    } catch {
-      // try the next location (sources vs dist)
-    }
-  }
-  return '0.0.0';
-}
+import { readFileSync } from 'node:fs';
+import { packagePath } from './util/package.js';
 
 /** nucseg's version, from package.json. */
-export const VERSION: string = readVersion();
+export const VERSION: string = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;

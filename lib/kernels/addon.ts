@@ -2,25 +2,9 @@
 // present, else the one `npm install` built into build/Release (node-gyp-build's rules).
 // NUCSEG_ADDON=path loads a specific build (the ASan build in CI, for instance).
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package.js';
 
 const require = createRequire(import.meta.url);
-
-/** Package root: dist/lib/kernels -> ../../.. ; lib/kernels (vitest on sources) -> ../.. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = require(join(dir, 'package.json')) as { name?: string };
-      if (pkg.name === 'nucseg') return dir;
-    } catch {
-      // keep walking up
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('nucseg: cannot find the package root to load the native addon');
-}
 
 export interface NativeOverlap {
   pairGt: Uint32Array;

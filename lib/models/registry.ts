@@ -1,14 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { readCard, type ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
+import { packagePath } from '../util/package.js';
 
 /** Where the bundled models live (models-onnx/ in the package). */
 export function modelsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'models-onnx', 'card.schema.json'))) return join(dir, 'models-onnx');
-  throw new Error('nucseg: models-onnx/ not found');
+  return packagePath('models-onnx');
 }
 
 /** Names of the bundled models (an .onnx file with a card next to it). */

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NucsegError } from '../util/errors.js';
-
-const require = createRequire(import.meta.url);
+import { packagePath } from '../util/package.js';
 
 /** A model card (schema nucseg.card/1, models-onnx/card.schema.json). */
 export interface ModelCard {
@@ -24,19 +20,6 @@ export interface ModelCard {
   [k: string]: unknown;
 }
 
-function schemaPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    try {
-      const p = join(dir, 'models-onnx', 'card.schema.json');
-      require.resolve(p);
-      return p;
-    } catch {
-      // keep looking upwards (sources vs dist)
-    }
-  }
-  throw new Error('nucseg: models-onnx/card.schema.json not found');
-}
 
 /** Reads and validates a card; errors name the file and the first problem. */
 export async function readCard(path: string): Promise<ModelCard> {
@@ -47,7 +30,7 @@ export async function readCard(path: string): Promise<ModelCard> {
     throw new NucsegError(`cannot read model card (${(e as Error).message.split('\n')[0]})`, { file: path });
   }
   const Ajv = (await import('ajv')).default as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
-  const validate = new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(await readFile(schemaPath(), 'utf8')));
+  const validate = new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(await readFile(packagePath('models-onnx', 'card.schema.json'), 'utf8')));
   if (!validate(card)) {
     const e = validate.errors?.[0];
     throw new NucsegError(`model card does not match its schema: ${e?.instancePath || '(root)'} ${e?.message}`, { file: path });

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { NucsegError } from '../util/errors.js';
+import { packagePath } from '../util/package.js';
 
 /** One progress event printed by models-onnx/training/train.py (JSON lines). */
 export interface TrainEvent {
@@ -31,12 +31,6 @@ export interface TrainOptions {
   limit?: number;
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
-}
-
-function trainingDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'models-onnx', 'training', 'train.py'))) return join(dir, 'models-onnx', 'training');
-  throw new Error('nucseg: models-onnx/training/train.py not found');
 }
 
 /**
@@ -78,7 +72,7 @@ export async function train(opts: TrainOptions): Promise<{ model: string; card: 
   if (opts.init && opts.init !== 'random' && !existsSync(opts.init)) throw new NucsegError('initial model not found', { file: opts.init });
   const python = findPython(opts.python);
   const out = resolve(opts.out);
-  const args = [join(trainingDir(), 'train.py'), '--data', resolve(opts.data), '--out', out, '--arch', arch, '--cycles', String(opts.cycles ?? 5), '--init', opts.init && opts.init !== 'random' ? resolve(opts.init) : 'random'];
+  const args = [packagePath('models-onnx', 'training', 'train.py'), '--data', resolve(opts.data), '--out', out, '--arch', arch, '--cycles', String(opts.cycles ?? 5), '--init', opts.init && opts.init !== 'random' ? resolve(opts.init) : 'random'];
   if (opts.encoder) args.push('--encoder', opts.encoder);
   if (opts.batch) args.push('--batch', String(opts.batch));
   if (opts.device) args.push('--device', opts.device);
