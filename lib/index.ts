@@ -30,7 +30,7 @@ export { info, type NucsegInfo } from './info.js';
 export { segment, resolveModel, type SegmentOptions, type SegmentResult } from './segment/segment.js';
 export type { SegmentationModel } from './segment/model.js';
 export { ClassicModel, segmentClassic, type ClassicOptions } from './segment/classic.js';
-export { normalizeImage, percentiles, type NormalizeOptions, type NormalizeMode, type Normalized } from './segment/normalize.js';
+export { normalizeImage, normalizationRange, percentiles, type NormalizeOptions, type NormalizeMode, type Normalized } from './segment/normalize.js';
 export { tileGrid, cropTile, LabelStitcher, type Tile } from './segment/tiling.js';
 export { parsePlateName, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
 export { measureNuclei, measurementsCsv, NUCLEUS_COLUMNS, type NucleusRow } from './segment/measurements.js';

@@ -61,11 +61,10 @@ export function percentiles(image: ImageData, ps: number[]): number[] {
 }
 
 /**
- * Maps intensities to float32 0..1 (clipped). 'percentile' (default) uses the 1st and
- * 99.8th percentiles, with the range floored at 12 σ of the background noise so an empty
- * field stays dark; 'minmax' uses the image's extremes; 'none' only converts to float.
+ * The input range normalizeImage maps to [0, 1], or null for mode 'none'. Exported so a
+ * tiled pipeline computes it once for the whole field and every tile agrees.
  */
-export function normalizeImage(image: ImageData, opts: NormalizeOptions = {}): Normalized {
+export function normalizationRange(image: ImageData, opts: NormalizeOptions = {}): { lo: number; hi: number } | null {
   const mode = opts.mode ?? 'percentile';
   const d = image.data;
   let lo: number, hi: number;
@@ -73,8 +72,7 @@ export function normalizeImage(image: ImageData, opts: NormalizeOptions = {}): N
     [lo, hi] = opts.range;
     if (!(hi > lo)) throw new NucsegError(`normalization range [${lo}, ${hi}] is empty`);
   } else if (mode === 'none') {
-    const out = Float32Array.from(d as ArrayLike<number>);
-    return { data: out, width: image.width, height: image.height, lo: 0, hi: 1 };
+    return null;
   } else if (mode === 'minmax') {
     lo = Infinity;
     hi = -Infinity;
@@ -88,13 +86,25 @@ export function normalizeImage(image: ImageData, opts: NormalizeOptions = {}): N
     const [a, b, p16, p50] = percentiles(image, [pl, ph, 15.87, 50]);
     lo = a;
     hi = b;
-    const sigma = Math.max(p50 - p16, 0);
-    const floor = (opts.minRangeSigma ?? 12) * sigma;
+    const floor = (opts.minRangeSigma ?? 12) * Math.max(p50 - p16, 0);
     if (hi - lo < floor) hi = lo + floor;
   } else {
     throw new NucsegError(`unknown normalization '${mode}' (use percentile, minmax or none)`);
   }
   if (!(hi > lo)) hi = lo + 1; // constant image: everything maps to 0
+  return { lo, hi };
+}
+
+/**
+ * Maps intensities to float32 0..1 (clipped). 'percentile' (default) uses the 1st and
+ * 99.8th percentiles, with the range floored at 12 σ of the background noise so an empty
+ * field stays dark; 'minmax' uses the image's extremes; 'none' only converts to float.
+ */
+export function normalizeImage(image: ImageData, opts: NormalizeOptions = {}): Normalized {
+  const d = image.data;
+  const range = normalizationRange(image, opts);
+  if (!range) return { data: Float32Array.from(d as ArrayLike<number>), width: image.width, height: image.height, lo: 0, hi: 1 };
+  const { lo, hi } = range;
   const out = new Float32Array(d.length);
   const scale = 1 / (hi - lo);
   for (let i = 0; i < d.length; i++) {

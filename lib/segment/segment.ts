@@ -3,7 +3,7 @@ import { NucsegError } from '../util/errors.js';
 import { ClassicModel, type ClassicOptions } from './classic.js';
 import { loadModel } from '../models/load.js';
 import type { SegmentationModel } from './model.js';
-import { normalizeImage, percentiles, type NormalizeOptions } from './normalize.js';
+import { normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
 import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
 
 export interface SegmentOptions {
@@ -47,26 +47,6 @@ export async function resolveModel(opts: SegmentOptions): Promise<SegmentationMo
   return loadModel({ model: m, device: opts.device, batch: opts.batch, threads: opts.threads });
 }
 
-function normalizationRange(image: ImageData, n: NormalizeOptions = {}): { lo: number; hi: number } {
-  // Same rule as normalizeImage, computed once for the whole field so tiles agree.
-  if (n.range) return { lo: n.range[0], hi: n.range[1] };
-  const mode = n.mode ?? 'percentile';
-  if (mode === 'none') return { lo: 0, hi: 1 };
-  if (mode === 'minmax') {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < image.data.length; i++) {
-      const v = image.data[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return { lo, hi: hi > lo ? hi : lo + 1 };
-  }
-  const [lo, hi0, p16, p50] = percentiles(image, [n.low ?? 1, n.high ?? 99.8, 15.87, 50]);
-  const floor = (n.minRangeSigma ?? 12) * Math.max(p50 - p16, 0);
-  const hi = Math.max(hi0, lo + floor);
-  return { lo, hi: hi > lo ? hi : lo + 1 };
-}
-
 /**
  * Segments nuclei in one single-channel image (any pixel type): normalizes intensities,
  * runs the model (whole, or in tiles stitched without seams for large images and tiled
@@ -77,7 +57,8 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   const threads = opts.threads ?? 0;
   const { width, height } = image;
   if (!(width > 0 && height > 0)) throw new NucsegError(`cannot segment an empty image (${width}x${height})`);
-  const norm = normalizationRange(image, opts.normalize);
+  // computed once for the whole field so tiles agree; mode 'none' maps [0, 1] as is
+  const norm = normalizationRange(image, opts.normalize) ?? { lo: 0, hi: 1 };
   const range: [number, number] = [norm.lo, norm.hi];
   const maxWhole = opts.maxWholePixels ?? 4096 * 4096;
   const diameter = opts.classic?.diameter ?? 24;
