@@ -23,6 +23,13 @@ void range(const Napi::Object& o, const char* k, double* r) {
   if (!(r[1] >= r[0])) throw ArgumentError(std::string("augment config: ") + k + " must have min <= max");
 }
 
+void int_range(const Napi::Object& o, const char* k, int* r) {
+  double d[2] = {double(r[0]), double(r[1])};
+  range(o, k, d);
+  r[0] = static_cast<int>(d[0]);
+  r[1] = static_cast<int>(d[1]);
+}
+
 AugmentConfig config_from(const Napi::Object& o) {
   AugmentConfig c;
   c.roi = static_cast<int>(num(o, "roi", c.roi));
@@ -43,18 +50,12 @@ AugmentConfig config_from(const Napi::Object& o) {
   c.w_impulse = num(o, "wImpulse", c.w_impulse);
   c.w_dropout = num(o, "wDropout", c.w_dropout);
   range(o, "claheClip", c.clahe_clip);
-  double t[2] = {double(c.clahe_tiles[0]), double(c.clahe_tiles[1])};
-  range(o, "claheTiles", t);
-  c.clahe_tiles[0] = static_cast<int>(t[0]);
-  c.clahe_tiles[1] = static_cast<int>(t[1]);
+  int_range(o, "claheTiles", c.clahe_tiles);
   range(o, "gamma", c.gamma);
   range(o, "saturation", c.saturation);
   range(o, "multiply", c.multiply);
   range(o, "gaussianSigma", c.gaussian_sigma);
-  double mk[2] = {double(c.median_k[0]), double(c.median_k[1])};
-  range(o, "medianK", mk);
-  c.median_k[0] = static_cast<int>(mk[0]);
-  c.median_k[1] = static_cast<int>(mk[1]);
+  int_range(o, "medianK", c.median_k);
   range(o, "gaussNoiseSigma", c.gauss_noise_sigma);
   range(o, "poissonPeak", c.poisson_peak);
   range(o, "impulseFraction", c.impulse_fraction);

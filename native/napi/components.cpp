@@ -12,15 +12,10 @@ Napi::Object stats_object(const Napi::Env& env, const RegionStats& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("ids", to_array(env, s.ids));
   o.Set("area", to_f64(env, s.area));
-  auto i32 = [&](const std::vector<int32_t>& v) {
-    auto a = Napi::Int32Array::New(env, v.size());
-    std::copy(v.begin(), v.end(), a.Data());
-    return a;
-  };
-  o.Set("x0", i32(s.x0));
-  o.Set("y0", i32(s.y0));
-  o.Set("x1", i32(s.x1));
-  o.Set("y1", i32(s.y1));
+  o.Set("x0", to_array(env, s.x0));
+  o.Set("y0", to_array(env, s.y0));
+  o.Set("x1", to_array(env, s.x1));
+  o.Set("y1", to_array(env, s.y1));
   o.Set("cx", to_array(env, s.cx));
   o.Set("cy", to_array(env, s.cy));
   return o;
@@ -86,41 +81,36 @@ Napi::Value RelabelSequential(const Napi::CallbackInfo& info) {
   });
 }
 
+// The label clean-ups: run `op` on a copy of the labels (uint16 or uint32) and return
+// { labels, <key>: the number op returns }.
+template <typename Op>
+Napi::Value edited_copy(const Napi::CallbackInfo& info, const char* name, const char* key, Op&& op) {
+  return on_labels(info, name, [&](auto v, auto tag) -> Napi::Value {
+    using T = decltype(tag);
+    auto out = copy_labels<T>(info.Env(), v);
+    const double n = static_cast<double>(op(out.view));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
+    o.Set(key, n);
+    return o;
+  });
+}
+
+// removeObjectsByArea(labels, minArea, maxArea, threads) -> { labels, removed }
 Napi::Value RemoveByArea(const Napi::CallbackInfo& info) {
-  return on_labels(info, "removeObjects", [&](auto v, auto tag) -> Napi::Value {
-    using T = decltype(tag);
-    auto out = copy_labels<T>(info.Env(), v);
-    const double mn = info[1].ToNumber().DoubleValue(), mx = info[2].ToNumber().DoubleValue();
-    uint32_t removed = remove_objects_by_area(out.view, static_cast<uint64_t>(std::max(0.0, mn)), static_cast<uint64_t>(std::max(0.0, mx)), threads_arg(info, 3));
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
-    o.Set("removed", removed);
-    return o;
-  });
+  const uint64_t mn = static_cast<uint64_t>(std::max(0.0, info[1].ToNumber().DoubleValue()));
+  const uint64_t mx = static_cast<uint64_t>(std::max(0.0, info[2].ToNumber().DoubleValue()));
+  return edited_copy(info, "removeObjects", "removed", [&](auto view) { return remove_objects_by_area(view, mn, mx, threads_arg(info, 3)); });
 }
 
+// fillHoles(labels, threads) -> { labels, filled }
 Napi::Value FillHoles(const Napi::CallbackInfo& info) {
-  return on_labels(info, "fillHoles", [&](auto v, auto tag) -> Napi::Value {
-    using T = decltype(tag);
-    auto out = copy_labels<T>(info.Env(), v);
-    uint64_t n = fill_holes(out.view, threads_arg(info, 1));
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
-    o.Set("filled", static_cast<double>(n));
-    return o;
-  });
+  return edited_copy(info, "fillHoles", "filled", [&](auto view) { return fill_holes(view, threads_arg(info, 1)); });
 }
 
+// keepLargestComponent(labels, threads) -> { labels, cleared }
 Napi::Value KeepLargest(const Napi::CallbackInfo& info) {
-  return on_labels(info, "keepLargestComponent", [&](auto v, auto tag) -> Napi::Value {
-    using T = decltype(tag);
-    auto out = copy_labels<T>(info.Env(), v);
-    uint64_t n = keep_largest_component(out.view, threads_arg(info, 1));
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("labels", image_object(info.Env(), out.array, v.width, v.height));
-    o.Set("cleared", static_cast<double>(n));
-    return o;
-  });
+  return edited_copy(info, "keepLargestComponent", "cleared", [&](auto view) { return keep_largest_component(view, threads_arg(info, 1)); });
 }
 
 // nonzeroMask(image of any integer or float type) -> Uint8 image (1 where non-zero)

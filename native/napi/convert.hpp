@@ -67,33 +67,11 @@ inline napi_typedarray_type array_type(const Napi::Value& image) {
   return image.As<Napi::Object>().Get("data").As<Napi::TypedArray>().TypedArrayType();
 }
 
+// Copies a vector into a new TypedArray of the same element type (any type
+// Napi::TypedArrayOf supports: (u)int8/16/32, float, double).
 template <typename T>
-struct ArrayTraits;
-template <>
-struct ArrayTraits<uint8_t> {
-  using Array = Napi::Uint8Array;
-};
-template <>
-struct ArrayTraits<uint16_t> {
-  using Array = Napi::Uint16Array;
-};
-template <>
-struct ArrayTraits<uint32_t> {
-  using Array = Napi::Uint32Array;
-};
-template <>
-struct ArrayTraits<float> {
-  using Array = Napi::Float32Array;
-};
-template <>
-struct ArrayTraits<double> {
-  using Array = Napi::Float64Array;
-};
-
-// Copies a vector into a new TypedArray of the same element type.
-template <typename T>
-typename ArrayTraits<T>::Array to_array(const Napi::Env& env, const std::vector<T>& v) {
-  auto a = ArrayTraits<T>::Array::New(env, v.size());
+Napi::TypedArrayOf<T> to_array(const Napi::Env& env, const std::vector<T>& v) {
+  auto a = Napi::TypedArrayOf<T>::New(env, v.size());
   if (!v.empty()) std::copy(v.begin(), v.end(), a.Data());
   return a;
 }

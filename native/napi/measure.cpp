@@ -6,34 +6,27 @@
 namespace nucseg::napi {
 namespace {
 
-template <typename T>
-Napi::TypedArrayOf<T> arr(const Napi::Env& env, const std::vector<T>& v) {
-  auto a = Napi::TypedArrayOf<T>::New(env, v.size());
-  std::copy(v.begin(), v.end(), a.Data());
-  return a;
-}
-
 template <typename L, typename I>
 Napi::Value run(const Napi::CallbackInfo& info, ImageView<const L> labels, const I* intensity) {
   Napi::Env env = info.Env();
   Measurements m = measure_regions<L, I>(labels, intensity, threads_arg(info, 2));
   Napi::Object o = Napi::Object::New(env);
-  o.Set("ids", arr(env, m.ids));
-  o.Set("area", arr(env, m.area));
-  o.Set("cx", arr(env, m.cx));
-  o.Set("cy", arr(env, m.cy));
-  o.Set("x0", arr(env, m.x0));
-  o.Set("y0", arr(env, m.y0));
-  o.Set("x1", arr(env, m.x1));
-  o.Set("y1", arr(env, m.y1));
-  o.Set("mu20", arr(env, m.mu20));
-  o.Set("mu02", arr(env, m.mu02));
-  o.Set("mu11", arr(env, m.mu11));
-  o.Set("hullArea", arr(env, m.hull_area));
-  o.Set("intensitySum", arr(env, m.intensity_sum));
-  o.Set("intensityMin", arr(env, m.intensity_min));
-  o.Set("intensityMax", arr(env, m.intensity_max));
-  o.Set("touchesBorder", arr(env, m.touches_border));
+  o.Set("ids", to_array(env, m.ids));
+  o.Set("area", to_array(env, m.area));
+  o.Set("cx", to_array(env, m.cx));
+  o.Set("cy", to_array(env, m.cy));
+  o.Set("x0", to_array(env, m.x0));
+  o.Set("y0", to_array(env, m.y0));
+  o.Set("x1", to_array(env, m.x1));
+  o.Set("y1", to_array(env, m.y1));
+  o.Set("mu20", to_array(env, m.mu20));
+  o.Set("mu02", to_array(env, m.mu02));
+  o.Set("mu11", to_array(env, m.mu11));
+  o.Set("hullArea", to_array(env, m.hull_area));
+  o.Set("intensitySum", to_array(env, m.intensity_sum));
+  o.Set("intensityMin", to_array(env, m.intensity_min));
+  o.Set("intensityMax", to_array(env, m.intensity_max));
+  o.Set("touchesBorder", to_array(env, m.touches_border));
   return o;
 }
 
