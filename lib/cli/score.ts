@@ -61,7 +61,7 @@ export class ScoreCommand extends NucsegCommand {
         progress.update(done, r.name);
       },
       withImages: this.errorsDir
-        ? (pair, g, p) => writeErrorImage(join(this.errorsDir!, `${pair.key}.errors.png`), g, p, errT)
+        ? (pair, g, p, _r, overlap) => writeErrorImage(join(this.errorsDir!, `${pair.key}.errors.png`), g, p, errT, overlap)
         : undefined,
     });
     progress?.stop();

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import type { LabelImage } from '../image/types.js';
-import { labelOverlap } from '../kernels/overlap.js';
+import { labelOverlap, type LabelOverlap } from '../kernels/overlap.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 const MAGENTA = [255, 0, 255];
@@ -11,10 +11,11 @@ const GT_GRAY = [70, 70, 70];
  * pixels: every ground-truth nucleus missed at threshold `t` (false negative) is drawn in
  * full in magenta; elsewhere only the pixels where ground truth and prediction disagree
  * (the XOR of their foregrounds — boundary errors of matched nuclei and false-positive
- * objects) are magenta. Correct ground-truth pixels are dark gray for context.
+ * objects) are magenta. Correct ground-truth pixels are dark gray for context. Pass the
+ * pair's overlap table when it is already computed (scoring does).
  */
-export function errorImage(gt: LabelImage, pred: LabelImage, t = 0.7): { data: Uint8Array; width: number; height: number } {
-  const ov = labelOverlap(gt, pred);
+export function errorImage(gt: LabelImage, pred: LabelImage, t = 0.7, overlap?: LabelOverlap): { data: Uint8Array; width: number; height: number } {
+  const ov = overlap ?? labelOverlap(gt, pred);
   const best = new Float64Array(ov.gtIds.length);
   for (let k = 0; k < ov.pairIoU.length; k++) if (ov.pairIoU[k] > best[ov.pairGt[k]]) best[ov.pairGt[k]] = ov.pairIoU[k];
   const missed = new Set<number>();
@@ -47,6 +48,6 @@ export function encodeRgbPng(im: { data: Uint8Array; width: number; height: numb
 }
 
 /** Writes errorImage(gt, pred, t) as a PNG (atomically). */
-export async function writeErrorImage(path: string, gt: LabelImage, pred: LabelImage, t = 0.7): Promise<void> {
-  await writeFileAtomic(path, encodeRgbPng(errorImage(gt, pred, t)));
+export async function writeErrorImage(path: string, gt: LabelImage, pred: LabelImage, t = 0.7, overlap?: LabelOverlap): Promise<void> {
+  await writeFileAtomic(path, encodeRgbPng(errorImage(gt, pred, t, overlap)));
 }

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { findImages, pairFiles, pairingKey, type FilePair } from '../image/discover.js';
 import { readLabels } from '../image/read.js';
 import type { LabelImage } from '../image/types.js';
-import { labelOverlap } from '../kernels/overlap.js';
+import { labelOverlap, type LabelOverlap } from '../kernels/overlap.js';
 import { NucsegError } from '../util/errors.js';
 import { checkThresholds, DEFAULT_THRESHOLDS, scoreOverlap, summarizeSet, type ScoreOptions, type ScoreResult, type SetScore } from './metrics.js';
 import type { MatchingRule } from './match.js';
@@ -34,8 +34,8 @@ export interface ScoreFilesOptions extends ScoreOptions {
   allowUnpaired?: boolean;
   /** Called after each image (for progress). */
   onImage?: (done: number, total: number, result: ImageScore) => void;
-  /** Called with both label images of each pair (for error images); may be async. */
-  withImages?: (pair: FilePair, gt: LabelImage, pred: LabelImage, result: ImageScore) => void | Promise<void>;
+  /** Called with both label images of each pair and their overlap table (for error images); may be async. */
+  withImages?: (pair: FilePair, gt: LabelImage, pred: LabelImage, result: ImageScore, overlap: LabelOverlap) => void | Promise<void>;
 }
 
 /**
@@ -67,11 +67,12 @@ export async function scoreFiles(gt: string | readonly string[], pred: string | 
     if (g.width !== p.width || g.height !== p.height) {
       throw new NucsegError(`size ${p.width}x${p.height} differs from its ground truth ${relative('.', pair.gt)} (${g.width}x${g.height})`, { file: pair.pred });
     }
-    const r = scoreOverlap(labelOverlap(g, p, { threads: opts.threads }), { ...opts, thresholds });
+    const overlap = labelOverlap(g, p, { threads: opts.threads });
+    const r = scoreOverlap(overlap, { ...opts, thresholds });
     const entry = { name: pair.key, gt: pair.gt, pred: pair.pred, width: g.width, height: g.height, ...r };
     images.push(entry);
     const { counts: _c, ...pub } = entry;
-    if (opts.withImages) await opts.withImages(pair, g, p, pub);
+    if (opts.withImages) await opts.withImages(pair, g, p, pub, overlap);
     opts.onImage?.(images.length, pairs.length, pub);
   }
   const set = summarizeSet(thresholds, images);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { readCard, fileSha256 } from '../../lib/train/card.js';
+import { verifyModel } from '../../lib/models/verify.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -15,17 +15,9 @@ function nucseg(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs a model on its card's test input with ONNX Runtime; max abs difference to the card. */
-async function checkAgainstCard(model: string, cardPath: string): Promise<number> {
-  const card = await readCard(cardPath);
-  const s = await ort.InferenceSession.create(model);
-  const out = await s.run({ image: new ort.Tensor('float32', Float32Array.from(card.test.input), card.test.input_shape) });
-  let m = 0;
-  for (const k of ['distance', 'border'] as const) {
-    const ref = card.test[k]!;
-    (out[k].data as Float32Array).forEach((v, i) => (m = Math.max(m, Math.abs(v - ref[i]))));
-  }
-  return m;
+/** Runs a model on its card's test input with ONNX Runtime (nucseg models verify); max abs difference to the card. */
+async function checkAgainstCard(model: string): Promise<number> {
+  return (await verifyModel(model)).maxDifference;
 }
 
 describe('shipped model', () => {
@@ -35,7 +27,7 @@ describe('shipped model', () => {
     expect(await fileSha256(SHIPPED)).toBe(card.weights.onnx.sha256);
     expect(card.architecture.type).toBe('fpn2ws');
     expect(card.validation.bbbc039['f1@0.5']).toBeGreaterThan(0.8);
-    expect(await checkAgainstCard(SHIPPED, cardPath)).toBeLessThan(card.test.tolerance);
+    expect(await checkAgainstCard(SHIPPED)).toBeLessThan(card.test.tolerance);
   });
 
   it('a card that does not match the schema is refused with a clear error', async () => {
@@ -60,7 +52,7 @@ describe('nucseg train', () => {
     const card = await readCard(join(d, 'm.card.json'));
     expect(card.training.cycles).toBe(1);
     expect(await fileSha256(out)).toBe(card.weights.onnx.sha256);
-    expect(await checkAgainstCard(out, join(d, 'm.card.json'))).toBeLessThan(card.test.tolerance);
+    expect(await checkAgainstCard(out)).toBeLessThan(card.test.tolerance);
     // transfer learning: initialize from the exported model
     r = nucseg(['train', '--data', h5, '--cycles', '1', '--batch', '8', '--init', out, '--out', join(d, 'ft.onnx'), '--json', '--python', '/usr/bin/python3']);
     expect(r.code).toBe(0);
