@@ -1,44 +1,60 @@
 import { stat } from 'node:fs/promises';
-import { basename, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { NucsegError } from '../util/errors.js';
 
 /** File extensions nucseg reads as images. */
 export const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'];
 
+/** An image file found by expandImages, with its path below the input folder it came from. */
+export interface FoundImage {
+  /** Absolute path. */
+  file: string;
+  /** Path below its input folder (the file name for file and glob inputs), native separators. */
+  rel: string;
+}
+
 /**
- * Expands files, folders (recursively) and glob patterns into a sorted list of image files
- * (.tif, .tiff, .png). A path that does not exist, or a pattern that matches nothing, is
- * an error naming it. Hidden files, nucseg's temporary files and its overlay / error-panel
- * PNGs are skipped.
+ * Expands files, folders (recursively) and glob patterns into image files (.tif, .tiff,
+ * .png), without duplicates, hidden files or nucseg's temporary files. A path that does not
+ * exist, or a pattern that matches no image, is an error naming it.
  */
-export async function findImages(inputs: string | readonly string[]): Promise<string[]> {
+export async function expandImages(inputs: string | readonly string[]): Promise<FoundImage[]> {
   const list = typeof inputs === 'string' ? [inputs] : inputs;
-  const out = new Set<string>();
+  const out = new Map<string, FoundImage>();
+  const isImage = (f: string) => IMAGE_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e));
+  const add = (file: string, rel: string) => {
+    const abs = resolve(file);
+    if (isImage(abs) && !basename(abs).startsWith('.') && !out.has(abs)) out.set(abs, { file: abs, rel });
+  };
   for (const input of list) {
-    let st;
-    try {
-      st = await stat(input);
-    } catch {
-      st = undefined;
-    }
+    const st = await stat(input).catch(() => undefined);
     if (st?.isFile()) {
-      out.add(resolve(input));
+      add(input, basename(input));
     } else if (st?.isDirectory()) {
-      const files = await glob(IMAGE_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, absolute: true, caseSensitiveMatch: false, dot: false });
-      files.forEach((f) => out.add(resolve(f)));
+      const files = await glob(IMAGE_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, caseSensitiveMatch: false, dot: false });
+      for (const f of files) add(join(input, f), f.split('/').join(sep));
     } else if (isDynamicPattern(input)) {
-      const files = await glob(input, { absolute: true, caseSensitiveMatch: false, dot: false });
-      const images = files.filter((f) => IMAGE_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)));
-      if (images.length === 0) throw new NucsegError('pattern matches no .tif/.tiff/.png files', { file: input });
-      images.forEach((f) => out.add(resolve(f)));
+      const files = (await glob(input, { absolute: true, caseSensitiveMatch: false, dot: false })).filter(isImage);
+      if (files.length === 0) throw new NucsegError('pattern matches no .tif/.tiff/.png files', { file: input });
+      for (const f of files) add(f, basename(f));
     } else {
       throw new NucsegError('no such file or folder', { file: input });
     }
   }
-  // nucseg's own non-label outputs (overlays, error panels) are never inputs
+  return [...out.values()];
+}
+
+/**
+ * Expands files, folders (recursively) and glob patterns into a sorted list of image files
+ * (see expandImages). nucseg's overlay and error-panel PNGs are skipped.
+ */
+export async function findImages(inputs: string | readonly string[]): Promise<string[]> {
   const own = ['.overlay.png', '.errors.png'];
-  return [...out].filter((f) => !basename(f).startsWith('.') && !own.some((s) => f.toLowerCase().endsWith(s))).sort();
+  return (await expandImages(inputs))
+    .map((f) => f.file)
+    .filter((f) => !own.some((s) => f.toLowerCase().endsWith(s)))
+    .sort();
 }
 
 /**

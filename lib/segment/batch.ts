@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { glob, isDynamicPattern } from 'tinyglobby';
-import { IMAGE_EXTENSIONS } from '../image/discover.js';
+import { expandImages } from '../image/discover.js';
 import { readImage } from '../image/read.js';
 import type { ImageData } from '../image/types.js';
 import { writeLabels } from '../image/write.js';
@@ -86,28 +85,11 @@ const OUTPUT_SUFFIXES = ['.labels.tif', '.overlay.png'];
  * inside `exclude` (the output folder). Errors name inputs that do not exist.
  */
 export async function discoverInputs(inputs: readonly string[], exclude?: string): Promise<InputFile[]> {
-  const out = new Map<string, InputFile>();
   const ex = exclude ? resolve(exclude) + sep : undefined;
-  const add = (file: string, rel: string) => {
-    const abs = resolve(file);
-    if (ex && abs.startsWith(ex)) return;
-    const lower = abs.toLowerCase();
-    if (!IMAGE_EXTENSIONS.some((e) => lower.endsWith(e)) || OUTPUT_SUFFIXES.some((s) => lower.endsWith(s))) return;
-    if (basename(abs).startsWith('.')) return;
-    const name = rel.slice(0, rel.length - extname(rel).length).split(sep).join('/');
-    if (!out.has(abs)) out.set(abs, { file: abs, name });
-  };
-  for (const input of inputs) {
-    const st = await stat(input).catch(() => undefined);
-    if (st?.isFile()) add(input, basename(input));
-    else if (st?.isDirectory()) {
-      const files = await glob(IMAGE_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, caseSensitiveMatch: false });
-      for (const f of files) add(join(input, f), f.split('/').join(sep));
-    } else if (isDynamicPattern(input)) {
-      const files = await glob(input, { absolute: true, caseSensitiveMatch: false });
-      if (files.length === 0) throw new NucsegError('pattern matches no files', { file: input });
-      for (const f of files) add(f, basename(f));
-    } else throw new NucsegError('no such file or folder', { file: input });
+  const out = new Map<string, InputFile>();
+  for (const { file, rel } of await expandImages(inputs)) {
+    if ((ex && file.startsWith(ex)) || OUTPUT_SUFFIXES.some((s) => file.toLowerCase().endsWith(s))) continue;
+    out.set(file, { file, name: rel.slice(0, rel.length - extname(rel).length).split(sep).join('/') });
   }
   const list = [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const seen = new Map<string, string>();

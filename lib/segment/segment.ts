@@ -67,7 +67,9 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   if (!tile) {
     const normalized = normalizeImage(image, { ...opts.normalize, range });
     const labels = await model.segment(normalized, { threads });
-    return { labels: compact(labels), count: maxLabel(labels), normalization: norm, tiles: 1, model: model.name, device: deviceOf(model) };
+    const count = maxLabel(labels);
+    const small = labels.data instanceof Uint32Array && count <= 0xffff ? { data: Uint16Array.from(labels.data), width: labels.width, height: labels.height } : labels;
+    return { labels: small, count, normalization: norm, tiles: 1, model: model.name, device: deviceOf(model) };
   }
   const grid = tileGrid(width, height, tile.size, tile.overlap);
   const stitcher = new LabelStitcher(width, height);
@@ -91,8 +93,3 @@ function maxLabel(l: LabelImage): number {
   return m;
 }
 
-/** uint16 when every label fits. */
-function compact(l: LabelImage): LabelImage {
-  if (l.data instanceof Uint16Array) return l;
-  return maxLabel(l) <= 0xffff ? { data: Uint16Array.from(l.data), width: l.width, height: l.height } : l;
-}
