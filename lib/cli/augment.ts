@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { NucsegError } from '../util/errors.js';
 import { createProgress } from '../util/progress.js';
 import { NucsegCommand } from './base.js';
+import { wholeNumber } from './parse.js';
 
 export class AugmentCommand extends NucsegCommand {
   static override paths = [['augment']];
@@ -47,18 +48,13 @@ export class AugmentCommand extends NucsegCommand {
       if (!m) throw new NucsegError(`--set must be name=folder[:rois], not '${s}'`);
       return { name: m[1], dir: m[2], rois: m[3] !== undefined ? Number(m[3]) : undefined };
     });
-    const int = (v: string, name: string, min: number) => {
-      const n = Number(v);
-      if (!(Number.isSafeInteger(n) && n >= min)) throw new NucsegError(`${name} must be a whole number >= ${min}, not '${v}'`);
-      return n;
-    };
     const overrides: Partial<AugmentConfig> = {};
-    if (this.roiSize) overrides.roi = int(this.roiSize, '--roi-size', 16);
+    if (this.roiSize) overrides.roi = wholeNumber(this.roiSize, '--roi-size', 16);
     if (this.scales) overrides.scales = this.scales.split(',').map(Number);
     const config = await loadConfig({ preset: this.preset, file: this.config, overrides });
-    const rois = int(this.rois, '--rois', 1);
-    const seed = int(this.seed, '--seed', 0);
-    const threads = this.threads ? int(this.threads, '--threads', 0) : undefined;
+    const rois = wholeNumber(this.rois, '--rois', 1);
+    const seed = wholeNumber(this.seed, '--seed', 0);
+    const threads = this.threads ? wholeNumber(this.threads, '--threads', 0) : undefined;
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.on('SIGINT', onSigint);
@@ -72,7 +68,7 @@ export class AugmentCommand extends NucsegCommand {
         seed,
         threads,
         out: this.out,
-        compression: int(this.compression, '--compression', 0),
+        compression: wholeNumber(this.compression, '--compression', 0),
         signal: abort.signal,
         onProgress: (done) => progress.update(done),
         onBatch: this.preview

@@ -21,3 +21,12 @@ export function parseThresholds(text: string): number[] {
   if (out.length === 0) throw new NucsegError('--thresholds is empty');
   return out;
 }
+
+/** A whole-number option value in [min, max], or a NucsegError naming the option. */
+export function wholeNumber(text: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(text);
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+    throw new NucsegError(`${option} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`}, not '${text}'`);
+  }
+  return n;
+}

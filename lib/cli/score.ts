@@ -7,7 +7,7 @@ import { writeF1Plot } from '../score/plot.js';
 import { writeErrorImage } from '../score/error-image.js';
 import { createProgress } from '../util/progress.js';
 import { NucsegError } from '../util/errors.js';
-import { parseThresholds } from './parse.js';
+import { parseThresholds, wholeNumber } from './parse.js';
 import { VERSION } from '../version.js';
 
 export class ScoreCommand extends NucsegCommand {
@@ -47,8 +47,7 @@ export class ScoreCommand extends NucsegCommand {
     if (this.plotBy !== 'set' && this.plotBy !== 'images') throw new NucsegError(`--plot-by must be 'set' or 'images', not '${this.plotBy}'`);
     const errT = Number(this.errorsThreshold);
     if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
-    const threads = this.threads === undefined ? undefined : Number(this.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0)) throw new NucsegError(`--threads must be a whole number, not '${this.threads}'`);
+    const threads = this.threads === undefined ? undefined : wholeNumber(this.threads, '--threads', 0);
 
     let progress: ReturnType<typeof createProgress> | undefined;
     const report = await scoreFiles(this.gt, this.pred, {

@@ -2,8 +2,8 @@ import { Command, Option } from 'clipanion';
 import { relative } from 'node:path';
 import { segmentFiles, writeRunSummary, type ImageResult } from '../segment/batch.js';
 import { createProgress, type Progress } from '../util/progress.js';
-import { NucsegError } from '../util/errors.js';
 import { findModel } from '../models/registry.js';
+import { wholeNumber } from './parse.js';
 import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';
 
 export class SegmentCommand extends SegmentOptionsCommand {
@@ -31,8 +31,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
   async run(): Promise<number> {
     const opts = toSegmentOptions(this as unknown as Record<string, unknown>);
     if (opts.model && opts.model !== 'classic') await findModel(opts.model); // fail before any image
-    const jobs = Number(this.jobs);
-    if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) throw new NucsegError(`--jobs must be a whole number in [1, 256], not '${this.jobs}'`);
+    const jobs = wholeNumber(this.jobs, '--jobs', 1, 256);
     const abort = new AbortController();
     let interrupts = 0;
     const onSigint = () => {

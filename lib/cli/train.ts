@@ -4,6 +4,7 @@ import { train, type TrainEvent } from '../train/run.js';
 import { NucsegError } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { NucsegCommand } from './base.js';
+import { wholeNumber } from './parse.js';
 
 export class TrainCommand extends NucsegCommand {
   static override paths = [['train']];
@@ -37,15 +38,10 @@ export class TrainCommand extends NucsegCommand {
   json = Option.Boolean('--json', false, { description: 'Print the training events as JSON lines' });
 
   async run(): Promise<number> {
-    const int = (v: string, n: string, min: number) => {
-      const x = Number(v);
-      if (!(Number.isInteger(x) && x >= min)) throw new NucsegError(`${n} must be a whole number >= ${min}, not '${v}'`);
-      return x;
-    };
     if (this.arch !== 'fpn2ws' && this.arch !== 'mrcnn') throw new NucsegError(`--arch must be fpn2ws or mrcnn, not '${this.arch}'`);
     if (this.encoder !== 'resnet18' && this.encoder !== 'resnet34') throw new NucsegError(`--encoder must be resnet18 or resnet34, not '${this.encoder}'`);
     if (!['auto', 'cpu', 'cuda'].includes(this.device)) throw new NucsegError(`--device must be auto, cpu or cuda, not '${this.device}'`);
-    const cycles = int(this.cycles, '--cycles', 1);
+    const cycles = wholeNumber(this.cycles, '--cycles', 1);
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.on('SIGINT', onSigint);
@@ -55,7 +51,7 @@ export class TrainCommand extends NucsegCommand {
     try {
       const r = await train({
         data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
-        batch: int(this.batch, '--batch', 1), device: this.device as 'auto', seed: int(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
+        batch: wholeNumber(this.batch, '--batch', 1), device: this.device as 'auto', seed: wholeNumber(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
         onEvent: (e: TrainEvent) => {
           if (this.json) this.context.stdout.write(JSON.stringify(e) + '\n');
           if (e.event === 'start') {
