@@ -3,11 +3,12 @@ import { NucsegCommand } from './base.js';
 import { NucsegError } from '../util/errors.js';
 import type { SegmentFilesOptions } from '../segment/batch.js';
 import { compileNamePattern } from '../segment/plate.js';
+import { DEFAULT_MODEL } from '../models/registry.js';
 
 // Options shared by `nucseg segment` and `nucseg watch`.
 export const segmentOptionDefs = {
   out: () => Option.String('--out,-o', { required: true, description: 'Output folder (labels, CSVs, summary.csv, run.json)' }),
-  model: () => Option.String('--model', 'classic', { description: "'classic' (no weights), a bundled model (nucseg models list) or an .onnx file with its card" }),
+  model: () => Option.String('--model', DEFAULT_MODEL, { description: `A bundled model (default ${DEFAULT_MODEL}; nucseg models list), 'classic' (no weights) or an .onnx file with its card` }),
   device: () => Option.String('--device', 'auto', { description: 'For ONNX models: auto, cpu, cuda or webgpu' }),
   batch: () => Option.String('--batch', '4', { description: 'For ONNX models: tiles per inference batch' }),
   diameter: () => Option.String('--diameter', { description: 'Expected nucleus diameter in pixels (classic; default 24)' }),
@@ -59,7 +60,7 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
   if (s('namePattern')) compileNamePattern(s('namePattern')!);
   return {
     out: s('out')!,
-    model: s('model') ?? 'classic',
+    model: s('model') ?? DEFAULT_MODEL,
     device: device as 'auto',
     batch: num(s('batch'), '--batch', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number in [1, 256]'),
     classic: {

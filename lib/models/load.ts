@@ -4,10 +4,10 @@ import type { SegmentationModel } from '../segment/model.js';
 import { NucsegError } from '../util/errors.js';
 import { Fpn2wsModel } from './fpn2ws.js';
 import type { InferenceDevice } from './onnx.js';
-import { findModel } from './registry.js';
+import { DEFAULT_MODEL, findModel } from './registry.js';
 
 export interface ModelSpec {
-  /** 'classic', a bundled model name, or a path to an .onnx file with its card. */
+  /** 'classic', a bundled model name, or a path to an .onnx file with its card (default DEFAULT_MODEL). */
   model?: string;
   classic?: ClassicOptions;
   device?: InferenceDevice;
@@ -22,7 +22,7 @@ const cache = new Map<string, Promise<SegmentationModel>>();
  * The ONNX file's sha256 must match its card.
  */
 export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
-  const name = spec.model ?? 'classic';
+  const name = spec.model ?? DEFAULT_MODEL;
   if (name === 'classic') return Promise.resolve(new ClassicModel(spec.classic));
   const key = JSON.stringify([name, spec.device ?? 'auto', spec.batch ?? 4, spec.threads ?? 0]);
   let m = cache.get(key);

@@ -1,15 +1,55 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { NucsegError } from '../util/errors.js';
 
 export type InferenceDevice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
+/** The folder holding onnxruntime-node's native libraries for this platform. */
+function ortBinDir(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('onnxruntime-node');
+    return join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether onnxruntime-node's CUDA execution provider libraries are installed (see README). */
+export function cudaProviderInstalled(): boolean {
+  const dir = ortBinDir();
+  return !!dir && (existsSync(join(dir, 'libonnxruntime_providers_cuda.so')) || existsSync(join(dir, 'onnxruntime_providers_cuda.dll')));
+}
+
 /**
- * Opens an ONNX Runtime session on the requested device. 'auto' tries CUDA (only where its
- * provider libraries are installed), then WebGPU, then the CPU, and reports which it got;
- * an explicit device that cannot start is an error naming the model and the reason.
+ * Whether a GPU device is visible. On Linux: an NVIDIA device node or a DRM render node (a
+ * software Vulkan driver alone does not count); elsewhere assumed, and WebGPU decides.
+ */
+export function gpuVisible(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
+/** The devices 'auto' tries, in order: CUDA where its provider is installed and a GPU is visible, WebGPU where a GPU is visible, then the CPU. */
+export function autoDeviceOrder(): Exclude<InferenceDevice, 'auto'>[] {
+  const gpu = gpuVisible();
+  return [...(gpu && cudaProviderInstalled() ? (['cuda'] as const) : []), ...(gpu ? (['webgpu'] as const) : []), 'cpu'];
+}
+
+/**
+ * Opens an ONNX Runtime session on the requested device. 'auto' tries the devices of
+ * autoDeviceOrder() and reports which it got (probing nothing that cannot be there, so a
+ * CPU-only machine prints no provider warnings); an explicit device that cannot start is an
+ * error naming the model and the reason.
  */
 export async function openSession(path: string, device: InferenceDevice = 'auto', threads = 0): Promise<{ session: ort.InferenceSession; device: Exclude<InferenceDevice, 'auto'> }> {
-  const order: Exclude<InferenceDevice, 'auto'>[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
+  const order: Exclude<InferenceDevice, 'auto'>[] = device === 'auto' ? autoDeviceOrder() : [device];
   const errors: string[] = [];
   for (const d of order) {
     try {

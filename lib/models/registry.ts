@@ -4,6 +4,9 @@ import { readCard, type ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
 import { packagePath } from '../util/package.js';
 
+/** The model `segment` and `watch` use when none is named: the shipped FPN2-WS generalist. */
+export const DEFAULT_MODEL = 'nuclei-fpn2ws-dsb';
+
 /** Where the bundled models live (models-onnx/ in the package). */
 export function modelsDir(): string {
   return packagePath('models-onnx');

@@ -16,10 +16,11 @@ import { normalizeImage, type NormalizeOptions } from './normalize.js';
 import { labelsToGeoJson, renderOverlay } from './outputs.js';
 import { compileNamePattern, parsePlateName, type PlateInfo } from './plate.js';
 import { segment } from './segment.js';
+import { DEFAULT_MODEL } from '../models/registry.js';
 
 /** Everything that decides the outputs of one image; serializable (sent to worker threads). */
 export interface ImageJobOptions {
-  /** 'classic' (default), a bundled model name, or an .onnx path with its card. */
+  /** A bundled model name (default DEFAULT_MODEL, the shipped FPN2-WS model), 'classic', or an .onnx path with its card. */
   model?: string;
   /** For ONNX models: 'auto' | 'cpu' | 'cuda' | 'webgpu', and tiles per batch. */
   device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -104,7 +105,7 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
 /** A key that changes whenever anything that changes the outputs changes. */
 export function settingsKey(opts: ImageJobOptions): string {
   // the device and batch do not change the labels; the model file is identified by its path here and by sha256 in run.json
-  const o = { nucseg: VERSION, model: opts.model ?? 'classic', classic: opts.classic ?? {}, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
+  const o = { nucseg: VERSION, model: opts.model ?? DEFAULT_MODEL, classic: opts.classic ?? {}, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
 }
 
@@ -155,7 +156,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       // 32-bit integer intensities: convert to float for the pipeline
       raw.data = Float32Array.from(raw.data as ArrayLike<number>);
     }
-    const r = await segment(raw, { ...opts, threads, model: opts.model ?? 'classic' });
+    const r = await segment(raw, { ...opts, threads, model: opts.model ?? DEFAULT_MODEL });
     const p = outputPaths(out, job.name, opts);
     await mkdir(dirname(p.labels), { recursive: true });
     await writeLabels(p.labels, r.labels);
@@ -317,7 +318,7 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
     node: process.version,
     settings: pickJobOptions(opts),
     settingsKey: settingsKey(opts),
-    model: opts.model ?? 'classic',
+    model: opts.model ?? DEFAULT_MODEL,
     jobs: opts.jobs ?? 1,
     images: results.length,
     done: count('done'),

@@ -2,12 +2,13 @@ import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { ClassicModel, type ClassicOptions } from './classic.js';
 import { loadModel } from '../models/load.js';
+import { DEFAULT_MODEL } from '../models/registry.js';
 import type { SegmentationModel } from './model.js';
 import { normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
 import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
 
 export interface SegmentOptions {
-  /** A model object, 'classic' (default), a bundled model name or an .onnx path with its card. */
+  /** A model object, a bundled model name (default: the shipped FPN2-WS model, DEFAULT_MODEL), 'classic' (no weights) or an .onnx path with its card. */
   model?: SegmentationModel | string;
   /** For ONNX models: where to run them, and tiles per batch. */
   device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -41,7 +42,7 @@ export interface SegmentResult {
 
 /** Builds (or reuses) the model an options object asks for. */
 export async function resolveModel(opts: SegmentOptions): Promise<SegmentationModel> {
-  const m = opts.model ?? 'classic';
+  const m = opts.model ?? DEFAULT_MODEL;
   if (typeof m === 'object') return m;
   if (m === 'classic') return new ClassicModel(opts.classic);
   return loadModel({ model: m, device: opts.device, batch: opts.batch, threads: opts.threads });

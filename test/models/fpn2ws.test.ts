@@ -26,6 +26,13 @@ describe('shipped FPN2-WS model in the pipeline', () => {
     expect(s.f1[1]).toBeGreaterThan(0.75);
   });
 
+  it('is the default model of segment()', async () => {
+    const im = await readImage(join(BBBC039, 'images', field));
+    const r = await segment(im, { device: 'cpu' });
+    expect(r.model).toBe('nuclei-fpn2ws-dsb');
+    expect(r.count).toBeGreaterThan(50);
+  });
+
   it('tiled maps agree with one whole-field inference away from the borders', async () => {
     const { path, card } = await findModel('nuclei-fpn2ws-dsb');
     const model = new Fpn2wsModel(path, card, { device: 'cpu' });

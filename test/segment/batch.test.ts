@@ -36,10 +36,11 @@ describe('nucseg segment', () => {
 
   it('writes labels, per-nucleus CSVs, a summary and run.json', async () => {
     const out = join(tempDir(), 'results');
+    // the default model: the shipped FPN2-WS network, on the CPU here, with no provider noise
     const r = nucseg(['segment', plate, '--out', out]);
-    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.stderr).not.toMatch(/error|warning/i);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/segmented 4 image\(s\) with classic on cpu, skipped 0/);
+    expect(r.stdout).toMatch(/segmented 4 image\(s\) with nuclei-fpn2ws-dsb on cpu, skipped 0/);
     expect(files(out, '.labels.tif')).toHaveLength(4);
     const csv = readFileSync(join(out, files(out, '.csv')[0]), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('image,plate,well,field,z,channel,label,area,centroid_x,centroid_y,bbox_x0,bbox_y0,bbox_x1,bbox_y1,equivalent_diameter,eccentricity,solidity,mean_intensity,integrated_intensity,min_intensity,max_intensity,touches_border');
@@ -52,32 +53,32 @@ describe('nucseg segment', () => {
     expect(summary[0]).toBe('image,file,plate,well,field,z,channel,status,count,mean_area,seconds,error');
     expect(summary).toHaveLength(5);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect([run.done, run.failed, run.model]).toEqual([4, 0, 'classic']);
+    expect([run.done, run.failed, run.model]).toEqual([4, 0, 'nuclei-fpn2ws-dsb']);
     // scoring the output against itself-as-ground-truth works directly (.labels suffix)
     expect(nucseg(['score', '--gt', out, '--pred', out, '--quiet']).code).toBe(0);
   });
 
   it('gives identical labels with --jobs 1 and --jobs 2', () => {
     const a = join(tempDir(), 'a'), b = join(tempDir(), 'b');
-    expect(nucseg(['segment', plate, '--out', a, '--jobs', '1', '--quiet']).code).toBe(0);
-    expect(nucseg(['segment', plate, '--out', b, '--jobs', '2', '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', plate, '--out', a, '--jobs', '1', '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', plate, '--out', b, '--jobs', '2', '--quiet']).code).toBe(0);
     for (const f of files(a, '.labels.tif')) expect(Buffer.compare(readFileSync(join(a, f)), readFileSync(join(b, f)))).toBe(0);
     for (const f of files(a, '.csv').filter((x) => x !== 'summary.csv')) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
   });
 
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
-    expect(nucseg(['segment', plate, '--out', out, '--quiet']).code).toBe(0);
-    let r = nucseg(['segment', plate, '--out', out, '--json', '--quiet']);
+    expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
+    let r = nucseg(['segment', '--model', 'classic', plate, '--out', out, '--json', '--quiet']);
     const statuses = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l).status as string).sort();
     expect(statuses(r.stdout)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     rmSync(join(out, files(out, '.labels.tif')[1]));
-    r = nucseg(['segment', plate, '--out', out, '--json', '--quiet']);
+    r = nucseg(['segment', '--model', 'classic', plate, '--out', out, '--json', '--quiet']);
     expect(statuses(r.stdout)).toEqual(['done', 'skipped', 'skipped', 'skipped']);
     // a changed setting changes the outputs: everything is redone
-    r = nucseg(['segment', plate, '--out', out, '--json', '--quiet', '--diameter', '30']);
+    r = nucseg(['segment', '--model', 'classic', plate, '--out', out, '--json', '--quiet', '--diameter', '30']);
     expect(statuses(r.stdout)).toEqual(['done', 'done', 'done', 'done']);
-    r = nucseg(['segment', plate, '--out', out, '--json', '--quiet', '--diameter', '30', '--force']);
+    r = nucseg(['segment', '--model', 'classic', plate, '--out', out, '--json', '--quiet', '--diameter', '30', '--force']);
     expect(statuses(r.stdout)).toEqual(['done', 'done', 'done', 'done']);
   });
 
@@ -86,7 +87,7 @@ describe('nucseg segment', () => {
     const bad = join(dir, 'Plate1_B02_T0001F002L01A01Z01C01.tif');
     writeFileSync(bad, readFileSync(bad).subarray(0, 3000));
     const out = join(tempDir(), 'o');
-    const r = nucseg(['segment', dir, '--out', out]);
+    const r = nucseg(['segment', '--model', 'classic', dir, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Plate1_B02_T0001F002L01A01Z01C01\.tif: (truncated|corrupt)/);
     expect(r.stdout).toMatch(/segmented 2 image\(s\).*1 failed/);
@@ -99,10 +100,10 @@ describe('nucseg segment', () => {
   it('an unwritable output folder is a clear error', () => {
     const f = join(tempDir(), 'afile');
     writeFileSync(f, 'x');
-    const r = nucseg(['segment', plate, '--out', join(f, 'sub')]);
+    const r = nucseg(['segment', '--model', 'classic', plate, '--out', join(f, 'sub')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/afile\/sub: cannot create output folder/);
-    const bad = nucseg(['segment', join(plate, 'missing.tif'), '--out', join(tempDir(), 'x')]);
+    const bad = nucseg(['segment', '--model', 'classic', join(plate, 'missing.tif'), '--out', join(tempDir(), 'x')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/missing\.tif: no such file or folder/);
   });
@@ -110,7 +111,7 @@ describe('nucseg segment', () => {
   it('a killed run (SIGKILL mid-batch) leaves no partial outputs and the rerun completes', async () => {
     const dir = makePlate(10);
     const out = join(tempDir(), 'k');
-    const child = spawn(process.execPath, [BIN, 'segment', dir, '--out', out, '--json', '--quiet', '--overlay', '--geojson'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'segment', '--model', 'classic', dir, '--out', out, '--json', '--quiet', '--overlay', '--geojson'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let lines = 0;
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -129,7 +130,7 @@ describe('nucseg segment', () => {
     expect(done.length).toBeGreaterThanOrEqual(2);
     expect(done.length).toBeLessThan(10);
     for (const f of done) expect((await readLabels(join(out, f))).width).toBe(696);
-    const r = nucseg(['segment', dir, '--out', out, '--json', '--quiet', '--overlay', '--geojson']);
+    const r = nucseg(['segment', '--model', 'classic', dir, '--out', out, '--json', '--quiet', '--overlay', '--geojson']);
     expect(r.code).toBe(0);
     const st = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(st).toHaveLength(10);
@@ -146,8 +147,8 @@ tifffile.imwrite(sys.argv[2], np.stack([a//4, a, a[:, ::-1]]), compression='zlib
       [join(BBBC039, 'images', sources[0]), join(dir, 'stack_A01_s1.tif')],
     );
     const o1 = join(tempDir(), 'z1'), o2 = join(tempDir(), 'z2');
-    expect(nucseg(['segment', dir, '--out', o1, '--quiet']).code).toBe(0);
-    expect(nucseg(['segment', dir, '--out', o2, '--quiet', '--z', '1']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', dir, '--out', o1, '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', dir, '--out', o2, '--quiet', '--z', '1']).code).toBe(0);
     const proj = await readLabels(join(o1, 'stack_A01_s1.labels.tif'));
     const plane = await readLabels(join(o2, 'stack_A01_s1.labels.tif'));
     const direct = join(tempDir(), 'd');
@@ -155,7 +156,7 @@ tifffile.imwrite(sys.argv[2], np.stack([a//4, a, a[:, ::-1]]), compression='zlib
     mkdirSync(direct, { recursive: true });
     copyFileSync(join(BBBC039, 'images', sources[0]), join(direct, 'stack_A01_s1.tif'));
     const o3 = join(tempDir(), 'z3');
-    expect(nucseg(['segment', direct, '--out', o3, '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', direct, '--out', o3, '--quiet']).code).toBe(0);
     const single = await readLabels(join(o3, 'stack_A01_s1.labels.tif'));
     expect(Buffer.compare(Buffer.from(plane.data.buffer), Buffer.from(single.data.buffer))).toBe(0);
     expect(Buffer.compare(Buffer.from(proj.data.buffer), Buffer.from(single.data.buffer))).not.toBe(0);
@@ -166,7 +167,7 @@ describe('outputs other tools open', () => {
   it('GeoJSON polygons enclose exactly each nucleus area; overlay PNG matches the field', async () => {
     const dir = makePlate(1);
     const out = join(tempDir(), 'g');
-    expect(nucseg(['segment', dir, '--out', out, '--overlay', '--geojson', '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', dir, '--out', out, '--overlay', '--geojson', '--quiet']).code).toBe(0);
     const gj = JSON.parse(readFileSync(join(out, files(out, '.geojson')[0]), 'utf8'));
     expect(gj.type).toBe('FeatureCollection');
     const rows = readFileSync(join(out, files(out, '.csv')[0]), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
@@ -191,7 +192,7 @@ describe('outputs other tools open', () => {
   it('per-nucleus measurements agree with skimage.measure.regionprops', () => {
     const dir = makePlate(1);
     const out = join(tempDir(), 'm');
-    expect(nucseg(['segment', dir, '--out', out, '--quiet']).code).toBe(0);
+    expect(nucseg(['segment', '--model', 'classic', dir, '--out', out, '--quiet']).code).toBe(0);
     const ref = python(
       `import sys,json,tifffile,numpy as np
 from skimage.measure import regionprops

@@ -27,7 +27,7 @@ describe('classic model on real fields (BBBC039 U2OS)', () => {
     for (const n of names.slice(0, 4)) {
       const im = await readImage(join(BBBC039, 'images', n));
       const gt = await readLabels(join(BBBC039, 'labels', n));
-      const r = await segment(im);
+      const r = await segment(im, { model: 'classic' });
       const s = score(gt, r.labels, { thresholds: [0.5] });
       expect(r.count).toBeGreaterThan(0.6 * s.nGt);
       expect(r.count).toBeLessThan(1.3 * s.nGt);
@@ -46,7 +46,7 @@ describe('classic model on real fields (BBBC039 U2OS)', () => {
       const u = Math.max(1e-9, r()), v = r();
       return Math.round(300 + 8 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
     });
-    expect((await segment({ data: noise, width: 300, height: 200 })).count).toBe(0);
+    expect((await segment({ data: noise, width: 300, height: 200 }, { model: 'classic' })).count).toBe(0);
   });
 
   it('the same labels for any thread count', async () => {
@@ -96,7 +96,7 @@ describe('tiling', () => {
 
   it('the classic model with a fixed threshold gives the same nuclei tiled and untiled', async () => {
     const im = await readImage(join(BBBC039, 'images', names[3]));
-    const opts = { classic: { threshold: 0.3, diameter: 24 } };
+    const opts = { model: 'classic', classic: { threshold: 0.3, diameter: 24 } };
     const whole = await segment(im, opts);
     const tiled = await segment(im, { ...opts, tile: { size: 256, overlap: 100 } });
     expect(tiled.tiles).toBeGreaterThan(4);

@@ -22,7 +22,7 @@ tifffile.imwrite(sys.argv[2], np.tile(a,(10,10))[:20000,:20000], compression='zl
     const script = `
       import { segmentFiles, writeRunSummary } from ${JSON.stringify(join(REPO, 'dist', 'lib', 'index.js'))};
       const rs = [];
-      for await (const r of segmentFiles(process.argv[1], { out: process.argv[2], csv: true })) rs.push(r);
+      for await (const r of segmentFiles(process.argv[1], { out: process.argv[2], model: 'classic', csv: true })) rs.push(r);
       console.log(JSON.stringify({ r: rs[0], maxRssKb: process.resourceUsage().maxRSS }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, big, out], { encoding: 'utf8', maxBuffer: 1 << 24 });
     rmSync(big);

@@ -10,7 +10,7 @@ const sources = readdirSync(join(BBBC039, 'images')).sort();
 
 /** Starts `nucseg watch`, collecting its JSON lines; resolves helpers to wait and stop. */
 function startWatch(dir: string, out: string) {
-  const child = spawn(process.execPath, [BIN, 'watch', dir, '--out', out, '--json', '--interval', '0.1', '--settle', '0.6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'watch', '--model', 'classic', dir, '--out', out, '--json', '--interval', '0.1', '--settle', '0.6'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Record<string, unknown>[] = [];
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
