@@ -9,22 +9,24 @@ import { wholeNumber } from './parse.js';
 export class TrainCommand extends NucsegCommand {
   static override paths = [['train']];
   static override usage = Command.Usage({
-    description: 'Train an FPN2-WS nucleus model on an augmented HDF5 set and export ONNX + model card',
+    description: 'Train an FPN2-WS or Mask R-CNN nucleus model on an augmented HDF5 set and export ONNX + model card',
     details: `
       Runs the repo's PyTorch training code (models-onnx/training/train.py) with a Python that
       has torch, h5py and onnx (--python, NUCSEG_PYTHON, /usr/bin/python3, python3 on PATH).
-      Adam 1e-3, MSE on the distance and border maps, the checkpoint with the lowest
-      validation loss is exported. --init <model.onnx> fine-tunes an existing nucseg model
+      FPN2-WS: Adam 1e-3, MSE on the distance and border maps. Mask R-CNN (torchvision, ResNet
+      encoder, small anchors): SGD 0.01 with warm-up and cosine decay. The checkpoint with the
+      lowest validation loss is exported. --init <model.onnx> fine-tunes an existing nucseg model
       (encoder frozen for the first 2 cycles). Ctrl-C stops and writes nothing.
     `,
     examples: [
       ['Train from scratch', 'nucseg train --data train.h5 --cycles 5 --out my-model.onnx'],
+      ['Train a Mask R-CNN', 'nucseg train --data train.h5 --arch mrcnn --cycles 5 --batch 4 --out my-mrcnn.onnx --float16'],
       ['Fine-tune the shipped model on your own fields', 'nucseg train --data mine.h5 --init models-onnx/nuclei-fpn2ws-dsb.onnx --cycles 5 --out mine.onnx'],
     ],
   });
 
   data = Option.String('--data', { required: true, description: 'HDF5 set from nucseg augment' });
-  arch = Option.String('--arch', 'fpn2ws', { description: 'fpn2ws (mrcnn: not yet available)' });
+  arch = Option.String('--arch', 'fpn2ws', { description: 'fpn2ws or mrcnn' });
   cycles = Option.String('--cycles', '5', { description: 'Passes over the training ROIs' });
   init = Option.String('--init', 'random', { description: "'random' or a nucseg .onnx model to fine-tune" });
   out = Option.String('--out,-o', { required: true, description: 'Output .onnx (card written next to it)' });

@@ -19,3 +19,4 @@ export { resize, type Interpolation } from './resize.js';
 export { watershed, type WatershedOptions } from './watershed.js';
 export { measureRegions, maxFilter, type RegionMeasurements } from './measure.js';
 export { augmentRois, augmentRoisAsync, type RoiSource, type RoiBatch } from './augment.js';
+export { pasteInstances, mergeTileInstances, type Detections } from './instances.js';

@@ -136,7 +136,8 @@ export class Fpn2wsModel implements SegmentationModel {
   }
 }
 
-function reflectPad(im: ImageData<Float32Array>, PW: number, PH: number): Float32Array {
+/** Reflects an image into a larger PW × PH one (fields smaller than a tile). */
+export function reflectPad(im: ImageData<Float32Array>, PW: number, PH: number): Float32Array {
   const out = new Float32Array(PW * PH);
   const r = (i: number, n: number) => {
     if (n === 1) return 0;

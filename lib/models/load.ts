@@ -3,6 +3,7 @@ import { ClassicModel, type ClassicOptions } from '../segment/classic.js';
 import type { SegmentationModel } from '../segment/model.js';
 import { NucsegError } from '../util/errors.js';
 import { Fpn2wsModel } from './fpn2ws.js';
+import { MrcnnModel } from './mrcnn.js';
 import type { InferenceDevice } from './onnx.js';
 import { DEFAULT_MODEL, findModel } from './registry.js';
 
@@ -31,7 +32,8 @@ export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
       const { path, card } = await findModel(name);
       const sha = await fileSha256(path);
       if (sha !== card.weights.onnx.sha256) throw new NucsegError(`sha256 ${sha.slice(0, 12)}… does not match its card (${card.weights.onnx.sha256.slice(0, 12)}…): the file is not the model the card describes`, { file: path });
-      if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`${card.architecture.type} models are not supported for inference yet`, { file: path });
+      if (card.architecture.type === 'mrcnn') return new MrcnnModel(path, card, { device: spec.device, threads: spec.threads, sha256: sha });
+      if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`${card.architecture.type} models are not supported`, { file: path });
       return new Fpn2wsModel(path, card, { device: spec.device, batch: spec.batch, threads: spec.threads, sha256: sha });
     })();
     cache.set(key, m);

@@ -11,12 +11,13 @@ export interface ModelCard {
   architecture: { type: 'fpn2ws' | 'mrcnn'; [k: string]: unknown };
   inputs: { name: string; axes: string; data_type: string }[];
   outputs: { name: string; axes: string; data_type: string }[];
-  tile: { size: number; overlap: number; multiple_of?: number };
+  tile: { size: number; overlap: number; multiple_of?: number; batch?: number | null };
   postprocessing: Record<string, unknown> & { method: string };
   training: Record<string, unknown>;
   validation: Record<string, { 'f1@0.5': number; 'f1@0.7': number; 'f1@0.9': number }>;
   weights: { onnx: { source: string; sha256: string; opset_version: number } };
-  test: { input_shape: number[]; input: number[]; distance?: number[]; border?: number[]; tolerance: number };
+  /** A test input and the reference outputs by output name (FPN2-WS: whole maps; Mask R-CNN: the best 8 detections). */
+  test: { input_shape: number[]; input: number[]; tolerance: number; [output: string]: number[] | number };
   [k: string]: unknown;
 }
 

@@ -67,7 +67,6 @@ export function findPython(explicit?: string): string {
  */
 export async function train(opts: TrainOptions): Promise<{ model: string; card: string; events: TrainEvent[] }> {
   const arch = opts.arch ?? 'fpn2ws';
-  if (arch === 'mrcnn') throw new NucsegError('--arch mrcnn is not available yet in this version (FPN2-WS only)');
   if (!existsSync(opts.data)) throw new NucsegError('no such file', { file: opts.data });
   if (opts.init && opts.init !== 'random' && !existsSync(opts.init)) throw new NucsegError('initial model not found', { file: opts.init });
   const python = findPython(opts.python);

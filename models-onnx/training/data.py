@@ -10,15 +10,17 @@ from torch.utils.data import Dataset
 
 class AugmentedSet(Dataset):
     """ROIs of one split (0 = train, 1 = validation) of a nucseg augment HDF5 file. Items are
-    (image, distance, border) float tensors of shape (1, R, R)."""
+    (image, distance, border) float tensors of shape (1, R, R), or with labels=True (Mask
+    R-CNN) (image (1, R, R) float, label (R, R) int64)."""
 
-    def __init__(self, path, split, limit=None):
+    def __init__(self, path, split, limit=None, labels=False):
         self.path = path
+        self.labels = labels
         with h5py.File(path, 'r') as f:
             schema = f.attrs.get('schema')
             if schema != 'nucseg.augment/1':
                 raise ValueError(f'{path}: not a nucseg augment file (schema {schema!r})')
-            for k in ('image', 'distance', 'border', 'split'):
+            for k in ('image', 'label', 'split') if labels else ('image', 'distance', 'border', 'split'):
                 if k not in f:
                     raise ValueError(f'{path}: dataset {k!r} is missing')
             self.index = np.nonzero(f['split'][:] == split)[0]
@@ -37,4 +39,6 @@ class AugmentedSet(Dataset):
             self._f = h5py.File(self.path, 'r')
         j = int(self.index[i])
         t = lambda k: torch.from_numpy(np.asarray(self._f[k][j], dtype=np.float32))[None]
+        if self.labels:
+            return t('image'), torch.from_numpy(np.asarray(self._f['label'][j], dtype=np.int64))
         return t('image'), t('distance'), t('border')

@@ -6,14 +6,39 @@ from onnx import helper, numpy_helper, TensorProto
 import torch
 
 
-def export_onnx(model, path, roi=256, opset=17):
-    """Exports with a dynamic batch and image size; input 'image' (N,1,H,W) float32,
-    outputs 'distance' and 'border' (N,1,H,W) float32. Returns the test input used."""
+def register_roi_align(opset=17):
+    """torchvision < 0.15 registers its RoIAlign export for opset 11 only; exported at opset
+    >= 16 that node gets ONNX's new default coordinate_transformation_mode 'half_pixel'
+    (aligned=True), while Mask R-CNN pools with aligned=False — ONNX Runtime then pools half
+    a pixel off and the detections differ from PyTorch. This registers an opset-16 symbolic
+    that states the mode explicitly (what later torchvision releases do themselves)."""
+    from torch.onnx import register_custom_op_symbolic
+    from torch.onnx.symbolic_helper import parse_args
+
+    @parse_args('v', 'v', 'f', 'i', 'i', 'i', 'i')
+    def roi_align16(g, features, rois, spatial_scale, pooled_h, pooled_w, sampling_ratio, aligned):
+        idx = g.op('Gather', rois, g.op('Constant', value_t=torch.tensor(0, dtype=torch.long)), axis_i=1)
+        batch = g.op('Cast', idx, to_i=TensorProto.INT64)
+        boxes = g.op('Gather', rois, g.op('Constant', value_t=torch.tensor([1, 2, 3, 4], dtype=torch.long)), axis_i=1)
+        return g.op('RoiAlign', features, boxes, batch, spatial_scale_f=spatial_scale, output_height_i=pooled_h, output_width_i=pooled_w,
+                    sampling_ratio_i=max(sampling_ratio, 0), coordinate_transformation_mode_s='half_pixel' if aligned else 'output_half_pixel')
+
+    register_custom_op_symbolic('torchvision::roi_align', roi_align16, 16)
+
+
+def export_onnx(model, path, roi=256, opset=17, outputs=('distance', 'border'), dynamic_batch=True):
+    """Exports with a dynamic image size; input 'image' (N,1,H,W) float32. FPN2-WS: outputs
+    'distance' and 'border' (N,1,H,W), dynamic batch. Mask R-CNN (dynamic_batch=False, N = 1):
+    'boxes' (K,4), 'scores' (K), 'masks' (K,1,28,28), K dynamic. Returns the trace input."""
     model.eval()
+    if opset >= 16:
+        register_roi_align(opset)
     x = torch.rand(1, 1, roi, roi)
+    image_axes = {0: 'batch', 2: 'height', 3: 'width'} if dynamic_batch else {2: 'height', 3: 'width'}
+    out_axes = {o: ({0: 'batch', 2: 'height', 3: 'width'} if dynamic_batch else {0: 'detections'}) for o in outputs}
     kw = dict(
-        opset_version=opset, input_names=['image'], output_names=['distance', 'border'],
-        dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, 'distance': {0: 'batch', 2: 'height', 3: 'width'}, 'border': {0: 'batch', 2: 'height', 3: 'width'}},
+        opset_version=opset, input_names=['image'], output_names=list(outputs),
+        dynamic_axes={'image': image_axes, **out_axes},
         do_constant_folding=False,  # keep every weight under its parameter name
     )
     try:  # PyTorch >= 2.5: the TorchScript exporter (the default became dynamo in 2.9)

@@ -52,8 +52,10 @@ def targets(lab):
 
 
 class FieldSampler(Dataset):
-    def __init__(self, fields, length, roi=256, shoulder=8, seed=0, augment=True):
-        self.fields, self.length, self.roi, self.sh, self.seed, self.augment = fields, length, roi, shoulder, seed, augment
+    def __init__(self, fields, length, roi=256, shoulder=8, seed=0, augment=True, labels=False):
+        """Items: (image, distance, border) float tensors (1, R, R), or with labels=True (Mask
+        R-CNN) (image (1, R, R), label (R, R) int64)."""
+        self.fields, self.length, self.roi, self.sh, self.seed, self.augment, self.labels = fields, length, roi, shoulder, seed, augment, labels
         self.areas = np.array([f[1].size for f in fields], np.float64)
 
     def __len__(self):
@@ -81,9 +83,14 @@ class FieldSampler(Dataset):
         if rng.random() < 0.5:
             pi, pl = pi[:, ::-1], pl[:, ::-1]
         pl = np.ascontiguousarray(pl)
-        d, b = targets(pl)
         c = slice(self.sh, self.sh + self.roi)
-        im, d, b = np.ascontiguousarray(pi[c, c]), d[c, c], b[c, c]
+        if self.labels:
+            d = b = None
+            roi_labels = np.ascontiguousarray(pl[c, c], dtype=np.int64)
+        else:
+            d, b = targets(pl)
+            d, b = d[c, c], b[c, c]
+        im = np.ascontiguousarray(pi[c, c])
         if self.augment:
             if rng.random() < 0.5:
                 op = rng.integers(3)
@@ -103,4 +110,6 @@ class FieldSampler(Dataset):
                     im = rng.poisson(np.clip(im, 0, None) * p) / p
             im = np.clip(im, 0, 1)
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None]
+        if self.labels:
+            return t(im), torch.from_numpy(roi_labels)
         return t(im), t(d), t(b)

@@ -19,6 +19,14 @@ def group_norm(channels):
     return nn.GroupNorm(min(32, channels // 4), channels)
 
 
+def make_resnet(ctor):
+    """An untrained torchvision ResNet with GroupNorm (nothing is downloaded)."""
+    try:
+        return ctor(weights=None, norm_layer=group_norm)  # torchvision >= 0.13
+    except TypeError:
+        return ctor(pretrained=False, norm_layer=group_norm)
+
+
 class Encoder(nn.Module):
     """ResNet stages C2..C5 (strides 4, 8, 16, 32) for a 1-channel image, with GroupNorm
     instead of BatchNorm: it suits the small batches of fine-tuning, and the ONNX exporter
@@ -28,8 +36,7 @@ class Encoder(nn.Module):
     def __init__(self, name='resnet18'):
         super().__init__()
         ctor, self.channels = ENCODERS[name]
-        kw = {'weights': None} if 'weights' in ctor.__code__.co_varnames else {'pretrained': False}
-        net = ctor(norm_layer=group_norm, **kw)
+        net = make_resnet(ctor)
         net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False)
         self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
         self.layers = nn.ModuleList([net.layer1, net.layer2, net.layer3, net.layer4])

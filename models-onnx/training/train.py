@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Train an FPN2-WS nucleus model on a `nucseg augment` HDF5 set and export it to ONNX with
-a model card. Progress is printed as JSON lines (one per event) for `nucseg train`.
+"""Train an FPN2-WS or Mask R-CNN nucleus model on a `nucseg augment` HDF5 set and export it
+to ONNX with a model card. Progress is printed as JSON lines (one per event) for `nucseg train`.
 
-  python3 train.py --data train.h5 --cycles 5 --out model.onnx [--encoder resnet18]
-                   [--init random|model.onnx] [--batch 16] [--device auto|cpu|cuda] [--seed 0]
+  python3 train.py --data train.h5 --cycles 5 --out model.onnx [--arch fpn2ws|mrcnn]
+                   [--encoder resnet18|resnet34] [--init random|model.onnx] [--batch 16]
+                   [--device auto|cpu|cuda] [--seed 0]
 
 A cycle is one pass over the training ROIs; the checkpoint with the lowest validation loss
-is exported. Adam, lr 1e-3 constant, MSE on both sigmoid outputs (the seed paper). With
+is exported. FPN2-WS (the seed paper): Adam, lr 1e-3 constant, MSE on both sigmoid outputs.
+Mask R-CNN: SGD (momentum 0.9, weight decay 1e-4), lr 0.01 with a linear warm-up over the
+first 5 % of steps and a cosine decay to 1 % over the run, torchvision's five losses. With
 --init <model.onnx> (transfer learning) the encoder is frozen for the first 2 cycles."""
 import argparse
 import hashlib
@@ -19,13 +22,16 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
+import torchvision
 from torch.utils.data import DataLoader
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import AugmentedSet  # noqa: E402
 from export import export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
 from nets import FPN2WS  # noqa: E402
+from mrcnn import NucleiMaskRCNN, paste, targets_from_labels  # noqa: E402
 
 
 def emit(**kw):
@@ -40,17 +46,58 @@ def sha256(path):
     return h.hexdigest()
 
 
-def evaluate(model, loader, device, amp):
-    model.eval()
+def fpn_loss(model, batch, device, amp, reduction='mean'):
+    x, d, b = (t.to(device, non_blocking=True) for t in batch)
+    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
+        pd, pb = model(x)
+    mse = torch.nn.functional.mse_loss
+    return (mse(pd.float(), d, reduction=reduction) + mse(pb.float(), b, reduction=reduction)) / 2, x.shape[0], x.numel()
+
+
+def mrcnn_loss(model, batch, device, amp, reduction='mean'):
+    x, lab = batch
+    targets = [{k: v.to(device) for k, v in t.items()} for t in targets_from_labels(lab)]
+    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
+        losses = model(x.to(device, non_blocking=True), targets)
+    loss = sum(v.float() for v in losses.values())
+    return (loss if reduction == 'mean' else loss * x.shape[0]), x.shape[0], x.shape[0]
+
+
+def evaluate(model, loader, device, amp, loss_fn):
+    """Mean validation loss. Mask R-CNN computes its losses in training mode only; with
+    GroupNorm (no running statistics) that mode changes nothing else, and no gradients flow."""
+    model.train(loss_fn is mrcnn_loss)
     total, n = 0.0, 0
     with torch.no_grad():
-        for x, d, b in loader:
-            x, d, b = x.to(device), d.to(device), b.to(device)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
-                pd, pb = model(x)
-            total += (torch.nn.functional.mse_loss(pd.float(), d, reduction='sum') + torch.nn.functional.mse_loss(pb.float(), b, reduction='sum')).item()
-            n += x.numel()
+        for batch in loader:
+            s, _, count = loss_fn(model, batch, device, amp, reduction='sum')
+            total += s.item()
+            n += count
     return total / max(n, 1)
+
+
+def fpn_field_labels(model, im):
+    from evaluate import postprocess
+    H, W = im.shape
+    ph, pw = (-H) % 32, (-W) % 32
+    x = torch.from_numpy(np.pad(im, ((0, ph), (0, pw)), mode='reflect'))[None, None]
+    with torch.no_grad():
+        dd, bb = model(x)
+    return postprocess(dd[0, 0, :H, :W].numpy(), bb[0, 0, :H, :W].numpy())
+
+
+def mrcnn_field_labels(model, im, score_threshold=0.5, min_area=16):
+    H, W = im.shape
+    ph, pw = (-H) % 32, (-W) % 32
+    x = torch.from_numpy(np.pad(im, ((0, ph), (0, pw)), mode='reflect'))[None, None]
+    with torch.no_grad():
+        boxes, scores, masks = model(x)
+    lab = paste(boxes.numpy(), scores.numpy(), masks.numpy(), H, W, score_threshold)
+    if min_area:
+        areas = np.bincount(lab.ravel())
+        small = np.nonzero(areas < min_area)[0]
+        lab[np.isin(lab, small[small > 0])] = 0
+    return lab
 
 
 def main(argv=None):
@@ -61,13 +108,13 @@ def main(argv=None):
     ap.add_argument('--rois-per-cycle', type=int, default=35000, help='with --fields: ROIs per cycle')
     ap.add_argument('--evaluate', action='append', default=[], help='name=folder[:names-file]: F1 of the final model on whole fields, into the card')
     ap.add_argument('--out', required=True)
-    ap.add_argument('--arch', default='fpn2ws', choices=['fpn2ws'])
+    ap.add_argument('--arch', default='fpn2ws', choices=['fpn2ws', 'mrcnn'])
     ap.add_argument('--encoder', default='resnet18', choices=['resnet18', 'resnet34'])
-    ap.add_argument('--two-networks', action='store_true', help="the paper's two separate FPNs")
+    ap.add_argument('--two-networks', action='store_true', help="FPN2-WS: the paper's two separate FPNs")
     ap.add_argument('--width', type=int, default=128)
     ap.add_argument('--cycles', type=int, default=5)
     ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--lr', type=float, default=None, help='default 1e-3 (FPN2-WS, Adam) or 0.01 (Mask R-CNN, SGD)')
     ap.add_argument('--init', default='random')
     ap.add_argument('--freeze-cycles', type=int, default=2)
     ap.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
@@ -77,6 +124,8 @@ def main(argv=None):
     ap.add_argument('--float16', action='store_true', help='store weights as float16 in the ONNX file')
     ap.add_argument('--name', default=None)
     a = ap.parse_args(argv)
+    mr = a.arch == 'mrcnn'
+    lr = a.lr if a.lr is not None else (0.01 if mr else 1e-3)
 
     random.seed(a.seed)
     np.random.seed(a.seed)
@@ -86,16 +135,16 @@ def main(argv=None):
     if bool(a.data) == bool(a.fields):
         raise SystemExit('give either --data (HDF5) or --fields')
     if a.data:
-        train = AugmentedSet(a.data, 0, a.limit)
-        val = AugmentedSet(a.data, 1, a.limit)
+        train = AugmentedSet(a.data, 0, a.limit, labels=mr)
+        val = AugmentedSet(a.data, 1, a.limit, labels=mr)
     else:
         from fields import FieldSampler, load_fields
         held = set(open(a.val_names).read().split()) if a.val_names else set()
         all_fields = [f for d in a.fields for f in load_fields(d)]
         tr = [f for f in all_fields if f[0] not in held]
         va = [f for f in all_fields if f[0] in held]
-        train = FieldSampler(tr, a.rois_per_cycle, seed=a.seed)
-        val = FieldSampler(va or tr, max(256, a.rois_per_cycle // 20), seed=a.seed + 1, augment=False)
+        train = FieldSampler(tr, a.rois_per_cycle, seed=a.seed, labels=mr)
+        val = FieldSampler(va or tr, max(256, a.rois_per_cycle // 20), seed=a.seed + 1, augment=False, labels=mr)
         train.roi, train.config, train.sources = 256, {'sampler': 'fields.py', 'scales': [0.333, 0.667, 1, 1.333, 2]}, [{'folder': d} for d in a.fields]
         val.roi = 256
     if len(train) == 0:
@@ -106,13 +155,22 @@ def main(argv=None):
     g = torch.Generator().manual_seed(a.seed)
     tl = DataLoader(train, batch_size=a.batch, shuffle=True, num_workers=a.workers, generator=g, drop_last=len(train) >= a.batch, pin_memory=device.type == 'cuda', persistent_workers=a.workers > 0)
     vl = DataLoader(val if len(val) else train, batch_size=a.batch, shuffle=False, num_workers=a.workers, persistent_workers=a.workers > 0)
-    model = FPN2WS(a.encoder, a.width, a.two_networks).to(device)
+    model = (NucleiMaskRCNN(a.encoder, a.width) if mr else FPN2WS(a.encoder, a.width, a.two_networks)).to(device)
+    loss_fn = mrcnn_loss if mr else fpn_loss
     loaded = 0
     if a.init != 'random':
         loaded = load_from_onnx(model, a.init)
     params = sum(p.numel() for p in model.parameters())
-    emit(event='start', device=str(device), amp=amp, train_rois=len(train), val_rois=len(val), roi=roi, params=params, init=a.init, loaded_weights=loaded, torch=torch.__version__)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    emit(event='start', arch=a.arch, device=str(device), amp=amp, train_rois=len(train), val_rois=len(val), roi=roi, params=params, init=a.init, loaded_weights=loaded, torch=torch.__version__)
+    steps_total = a.cycles * len(tl)
+    if mr:
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
+        warm = max(1, int(0.05 * steps_total))
+        schedule = lambda s: (0.001 + 0.999 * s / warm) if s < warm else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps_total - warm)))
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        schedule = lambda s: 1.0
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
     best, best_state, history = math.inf, None, []
     t_start = time.time()
     for cycle in range(1, a.cycles + 1):
@@ -121,20 +179,22 @@ def main(argv=None):
             p.requires_grad = not frozen
         model.train()
         t0, seen, total = time.time(), 0, 0.0
-        for step, (x, d, b) in enumerate(tl):
-            x, d, b = x.to(device, non_blocking=True), d.to(device, non_blocking=True), b.to(device, non_blocking=True)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
-                pd, pb = model(x)
-                loss = torch.nn.functional.mse_loss(pd.float(), d) + torch.nn.functional.mse_loss(pb.float(), b)
+        for step, batch in enumerate(tl):
+            loss, n, _ = loss_fn(model, batch, device, amp)
+            if not math.isfinite(loss.item()):
+                raise SystemExit(f'training diverged at cycle {cycle} step {step} (loss {loss.item()}); try a lower --lr')
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if mr:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             opt.step()
-            seen += x.shape[0]
-            total += loss.item() * x.shape[0]
+            sched.step()
+            seen += n
+            total += loss.item() * n
             if step % 20 == 0:
-                emit(event='step', cycle=cycle, cycles=a.cycles, rois=seen, of=len(train), loss=loss.item(), rois_per_s=seen / max(time.time() - t0, 1e-9))
-        vloss = evaluate(model, vl, device, amp)
-        rec = dict(cycle=cycle, train_loss=total / max(seen, 1) / 2, val_loss=vloss / 2, seconds=time.time() - t0, rois_per_s=seen / max(time.time() - t0, 1e-9), encoder_frozen=frozen)
+                emit(event='step', cycle=cycle, cycles=a.cycles, rois=seen, of=len(train), loss=loss.item(), lr=opt.param_groups[0]['lr'], rois_per_s=seen / max(time.time() - t0, 1e-9))
+        vloss = evaluate(model, vl, device, amp, loss_fn)
+        rec = dict(cycle=cycle, train_loss=total / max(seen, 1), val_loss=vloss, seconds=time.time() - t0, rois_per_s=seen / max(time.time() - t0, 1e-9), encoder_frozen=frozen)
         history.append(rec)
         emit(event='cycle', cycles=a.cycles, **rec)
         if vloss < best:
@@ -142,61 +202,84 @@ def main(argv=None):
             best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     model = model.cpu().float().eval()
+    if mr:
+        model.net.roi_heads.score_thresh = 0.3  # exported detections: nothing below the lowest useful threshold
     tmp = a.out + '.tmp.onnx'
-    x = export_onnx(model, tmp, roi)
+    export_onnx(model, tmp, roi, outputs=['boxes', 'scores', 'masks'] if mr else ['distance', 'border'], dynamic_batch=not mr)
     if a.float16:
         weights_to_float16(tmp)
-    with torch.no_grad():
-        d, b = model(x)
-    # card test pair: a real validation ROI (or training ROI) and the PyTorch outputs
+    # card test pair: the centre of a real validation ROI (or training ROI) and the PyTorch outputs
     sample = (val if len(val) else train)[0][0][None]
-    c0 = (sample.shape[-1] - 64) // 2  # a 64x64 centre crop keeps the card small
-    sample = sample[..., c0:c0 + 64, c0:c0 + 64].contiguous()
+    side = min(96 if mr else 64, sample.shape[-1])  # small, so the card stays small
+    c0 = (sample.shape[-1] - side) // 2
+    sample = sample[..., c0:c0 + side, c0:c0 + side].contiguous()
     with torch.no_grad():
-        sd, sb = model(sample)
+        outs = model(sample)
+    if mr:
+        k = 8  # the 8 best detections (sorted by score) are compared
+        test_out = {'boxes': outs[0][:k].flatten().tolist(), 'scores': outs[1][:k].flatten().tolist(), 'masks': outs[2][:k].flatten().tolist()}
+    else:
+        test_out = {'distance': outs[0].flatten().tolist(), 'border': outs[1].flatten().tolist()}
     validation = {}
     for spec in a.evaluate:
-        from evaluate import f1_counts, postprocess
+        from evaluate import f1_counts
         from fields import load_fields
         name, rest = spec.split('=', 1)
         folder, _, names_file = rest.partition(':')
         names = set(open(names_file).read().split()) if names_file else None
         tot = np.zeros((3, 3))
+        if mr:
+            model.net.roi_heads.detections_per_img = 3000
         for fname, im, gt in load_fields(folder, names):
-            H, W = im.shape
-            ph, pw = (-H) % 32, (-W) % 32
-            x = torch.from_numpy(np.pad(im, ((0, ph), (0, pw)), mode='reflect'))[None, None]
-            with torch.no_grad():
-                dd, bb = model(x)
-            lab = postprocess(dd[0, 0, :H, :W].numpy(), bb[0, 0, :H, :W].numpy())
+            lab = mrcnn_field_labels(model, im) if mr else fpn_field_labels(model, im)
             tot += np.array(f1_counts(gt, lab))
+        if mr:
+            model.net.roi_heads.detections_per_img = 400
         f1 = [float(2 * tp / max(2 * tp + fp + fn, 1)) for tp, fp, fn in tot]
-        validation[name] = {'fields': folder if names is None else f'{folder} ({len(names)} held-out fields)', 'f1@0.5': f1[0], 'f1@0.7': f1[1], 'f1@0.9': f1[2], 'tp_fp_fn': tot.astype(int).tolist(), 'pooled': True}
+        validation[name] = {'fields': folder if names is None else f'{folder} ({len(names)} held-out fields)', 'f1@0.5': f1[0], 'f1@0.7': f1[1], 'f1@0.9': f1[2], 'tp_fp_fn': tot.astype(int).tolist(), 'pooled': True, 'whole_fields': True}
         emit(event='evaluate', set=name, **{k: v for k, v in validation[name].items() if k.startswith('f1')})
+    if mr:
+        architecture = {'type': 'mrcnn', 'encoder': a.encoder, 'fpn_width': a.width, 'anchor_sizes': [8, 16, 32, 64, 128], 'box_head': 256, 'mask_head': [a.width] * 4, 'parameters': params}
+        outputs = [
+            {'name': 'boxes', 'axes': 'ni', 'data_type': 'float32', 'description': 'detections sorted by score: x0, y0, x1, y1 in pixels (pixel edges)'},
+            {'name': 'scores', 'axes': 'n', 'data_type': 'float32', 'description': 'detection score 0..1 (>= 0.3 exported)'},
+            {'name': 'masks', 'axes': 'ncyx', 'data_type': 'float32', 'description': 'foreground probability on a 28 x 28 grid spanning each box'},
+        ]
+        post = {'method': 'mask_rcnn_paste', 'score_threshold': 0.5, 'mask_threshold': 0.5, 'merge_overlap': 0.5, 'min_area': 16, 'max_area': None, 'keep_largest_component': True}
+        description = 'Mask R-CNN nucleus segmentation: boxes, scores and box-relative masks, pasted and merged across tiles by nucseg'
+        loss = 'torchvision Mask R-CNN: RPN objectness + box, classifier + box, mask BCE'
+        optimizer = {'optimizer': 'SGD', 'momentum': 0.9, 'weight_decay': 1e-4, 'schedule': 'linear warm-up over 5 % of steps from 0.1 %, cosine decay to 1 %', 'grad_clip': 10.0}
+    else:
+        architecture = {'type': 'fpn2ws', 'encoder': a.encoder, 'fpn_width': a.width, 'shared_encoder': not a.two_networks, 'parameters': params}
+        outputs = [
+            {'name': 'distance', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'per-nucleus distance to its edge / its maximum, 0..1'},
+            {'name': 'border', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'nucleus border blurred with sigma 1, 0..1'},
+        ]
+        post = {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.3, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
+        description = 'FPN2-WS nucleus segmentation: normalized distance and blurred border maps, instances by seeded watershed'
+        loss = 'MSE(distance) + MSE(border), mean of the two'
+        optimizer = {'optimizer': 'Adam', 'schedule': 'constant'}
     card = {
         'format_version': 'nucseg.card/1',
         'name': a.name or os.path.splitext(os.path.basename(a.out))[0],
-        'description': 'FPN2-WS nucleus segmentation: normalized distance and blurred border maps, instances by seeded watershed',
+        'description': description,
         'authors': [{'name': 'nucseg'}],
         'license': 'MIT',
-        'architecture': {'type': 'fpn2ws', 'encoder': a.encoder, 'fpn_width': a.width, 'shared_encoder': not a.two_networks, 'parameters': params},
-        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1, clipped (nucseg normalizeImage)'}],
-        'outputs': [
-            {'name': 'distance', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'per-nucleus distance to its edge / its maximum, 0..1'},
-            {'name': 'border', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'nucleus border blurred with sigma 1, 0..1'},
-        ],
-        'tile': {'size': roi, 'overlap': 50, 'multiple_of': 32},
-        'postprocessing': {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.3, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None},
+        'architecture': architecture,
+        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [1 if mr else None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1, clipped (nucseg normalizeImage)'}],
+        'outputs': outputs,
+        'tile': {'size': roi, 'overlap': 64 if mr else 50, 'multiple_of': 32, 'batch': 1 if mr else None},
+        'postprocessing': post,
         'training': {
             'data': os.path.basename(a.data) if a.data else a.fields, 'data_sha256': sha256(a.data) if a.data else None, 'sources': train.sources, 'augment_config': train.config,
-            'train_rois': len(train), 'val_rois': len(val), 'cycles': a.cycles, 'batch': a.batch, 'optimizer': 'Adam', 'lr': a.lr, 'loss': 'MSE(distance) + MSE(border)',
+            'train_rois': len(train), 'val_rois': len(val), 'cycles': a.cycles, 'batch': a.batch, **optimizer, 'lr': lr, 'loss': loss,
             'init': a.init, 'freeze_encoder_cycles': a.freeze_cycles if a.init != 'random' else 0, 'seed': a.seed, 'device': str(device), 'mixed_precision': 'bf16' if amp else None,
-            'history': history, 'best_val_loss': best / 2, 'seconds': time.time() - t_start,
+            'history': history, 'best_val_loss': best, 'seconds': time.time() - t_start,
         },
         'validation': validation,
-        'versions': {'python': platform.python_version(), 'torch': torch.__version__, 'numpy': np.__version__, 'onnx_opset': 17},
+        'versions': {'python': platform.python_version(), 'torch': torch.__version__, 'torchvision': torchvision.__version__, 'numpy': np.__version__, 'onnx': onnx.__version__, 'onnx_opset': 17},
         'weights': {'onnx': {'source': os.path.basename(a.out), 'opset_version': 17, 'float16_weights': a.float16}},
-        'test': {'input_shape': list(sample.shape), 'input': sample.flatten().tolist(), 'distance': sd.flatten().tolist(), 'border': sb.flatten().tolist(), 'tolerance': 2e-2 if a.float16 else 1e-3},
+        'test': {'input_shape': list(sample.shape), 'input': sample.flatten().tolist(), **test_out, 'tolerance': 2e-2 if a.float16 else 1e-3},
     }
     os.replace(tmp, a.out)
     card['weights']['onnx']['sha256'] = sha256(a.out)
@@ -204,7 +287,7 @@ def main(argv=None):
     with open(card_path + '.tmp', 'w') as f:
         json.dump(card, f)
     os.replace(card_path + '.tmp', card_path)
-    emit(event='done', model=a.out, card=card_path, best_val_loss=best / 2, seconds=time.time() - t_start)
+    emit(event='done', model=a.out, card=card_path, best_val_loss=best, seconds=time.time() - t_start)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_watershed(env, exports);
   register_measure(env, exports);
   register_augment(env, exports);
+  register_instances(env, exports);
   return exports;
 }
 

@@ -11,4 +11,5 @@ void register_filters(Napi::Env env, Napi::Object exports);
 void register_watershed(Napi::Env env, Napi::Object exports);
 void register_measure(Napi::Env env, Napi::Object exports);
 void register_augment(Napi::Env env, Napi::Object exports);
+void register_instances(Napi::Env env, Napi::Object exports);
 }  // namespace nucseg::napi

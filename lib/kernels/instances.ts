@@ -1,0 +1,36 @@
+import type { ImageData } from '../image/types.js';
+import { NucsegError } from '../util/errors.js';
+import { addon } from './addon.js';
+
+/** Detections of one image as a Mask R-CNN exports them (see models-onnx/training/mrcnn.py). */
+export interface Detections {
+  /** K × 4: x0, y0, x1, y1 in pixels (pixel edges). */
+  boxes: Float32Array;
+  /** K scores, 0..1. */
+  scores: Float32Array;
+  /** K × maskSize × maskSize foreground probabilities on a grid spanning each box. */
+  masks: Float32Array;
+  maskSize: number;
+}
+
+/**
+ * Pastes the detections scoring at least `scoreThreshold` into a label image, best score
+ * first; a pixel already taken keeps its label. A box pixel belongs to the instance where
+ * the mask, sampled bilinearly at the pixel centre, exceeds `maskThreshold`. Labels 1..count
+ * follow the score order. NaN or infinite values are a RangeError.
+ */
+export function pasteInstances(det: Detections, width: number, height: number, opts: { scoreThreshold?: number; maskThreshold?: number } = {}): { labels: ImageData<Uint32Array>; count: number } {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new NucsegError(`pasteInstances: bad image size ${width}x${height}`);
+  return addon().pasteInstances(det.boxes, det.scores, det.masks, det.maskSize, width, height, opts.scoreThreshold ?? 0.5, opts.maskThreshold ?? 0.5);
+}
+
+/**
+ * Merges a tile's instances (labels 1..k, the tile placed at x0, y0) into `canvas`, in
+ * place: an instance overlapping one canvas label by at least `minOverlap` × the smaller of
+ * the two (inside the tile) joins it, others get new ids from `nextId`; instances only claim
+ * canvas pixels that are still 0. Returns the next free id.
+ */
+export function mergeTileInstances(canvas: ImageData<Uint32Array>, tile: ImageData<Uint32Array>, x0: number, y0: number, nextId: number, minOverlap = 0.5): number {
+  if (!(minOverlap > 0 && minOverlap <= 1)) throw new NucsegError(`minOverlap must be in (0, 1], not ${minOverlap}`);
+  return addon().mergeTileInstances(canvas, tile, x0, y0, nextId, minOverlap);
+}

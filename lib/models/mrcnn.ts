@@ -1,0 +1,117 @@
+import type { ImageData, LabelImage } from '../image/types.js';
+import { keepLargestComponent, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
+import { mergeTileInstances, pasteInstances } from '../kernels/instances.js';
+import type { SegmentationModel } from '../segment/model.js';
+import { tileGrid } from '../segment/tiling.js';
+import type { ModelCard } from '../train/card.js';
+import { NucsegError } from '../util/errors.js';
+import { reflectPad } from './fpn2ws.js';
+import { openSession, ort, type InferenceDevice } from './onnx.js';
+
+export interface MrcnnPost {
+  /** Detections scoring below this are dropped (default 0.5). */
+  scoreThreshold: number;
+  /** Mask probability above which a box pixel belongs to the nucleus (default 0.5). */
+  maskThreshold: number;
+  /** Instances of overlapping tiles that share at least this fraction of the smaller one become one nucleus (default 0.5). */
+  mergeOverlap: number;
+  minArea: number;
+  maxArea: number;
+}
+
+/** The Mask R-CNN post-processing parameters of a card. */
+export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
+  const p = card.postprocessing as Record<string, number | null>;
+  return { scoreThreshold: p.score_threshold ?? 0.5, maskThreshold: p.mask_threshold ?? 0.5, mergeOverlap: p.merge_overlap ?? 0.5, minArea: p.min_area ?? 0, maxArea: p.max_area ?? 0 };
+}
+
+const OUTPUTS = 'boxes,masks,scores';
+
+/**
+ * An exported Mask R-CNN (models-onnx/training/mrcnn.py) run with ONNX Runtime, one tile per
+ * run (the export has a batch of 1): per tile, detections above the score threshold are
+ * pasted at their boxes (native pasteInstances, best score first); across overlapping tiles,
+ * instances that overlap above `merge_overlap` become one nucleus (native
+ * mergeTileInstances); then each nucleus keeps its largest connected piece and the area
+ * limits apply (the seed paper's Mask R-CNN post-processing). The next tile runs in ONNX
+ * Runtime while the current one is pasted and merged.
+ */
+export class MrcnnModel implements SegmentationModel {
+  readonly name: string;
+  private session?: ort.InferenceSession;
+  private opened?: Promise<void>;
+  device?: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly card: ModelCard,
+    private readonly opts: { device?: InferenceDevice; threads?: number; sha256?: string } = {},
+  ) {
+    this.name = card.name;
+    if (card.architecture.type !== 'mrcnn') throw new NucsegError(`model card says ${card.architecture.type}, not mrcnn`, { file: path });
+    const outs = card.outputs.map((o) => o.name).sort().join(',');
+    if (outs !== OUTPUTS) throw new NucsegError(`Mask R-CNN cards need outputs boxes, scores and masks, not ${outs}`, { file: path });
+  }
+
+  settings(): Record<string, unknown> {
+    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: mrcnnPostFromCard(this.card) };
+  }
+
+  private async open(): Promise<void> {
+    this.opened ??= openSession(this.path, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
+      this.session = session;
+      this.device = device;
+      const ins = session.inputNames.join(','), outs = [...session.outputNames].sort().join(',');
+      if (ins !== 'image' || outs !== OUTPUTS) throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: this.path });
+    });
+    return this.opened;
+  }
+
+  async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
+    await this.open();
+    const post = mrcnnPostFromCard(this.card);
+    const T = this.card.tile.size, ov = this.card.tile.overlap;
+    const { width: W, height: H } = image;
+    const PW = Math.max(W, T), PH = Math.max(H, T);
+    const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
+    const tiles = tileGrid(PW, PH, T, ov);
+    const canvas = { data: new Uint32Array(PW * PH), width: PW, height: PH };
+    const run = (k: number) => {
+      const t = tiles[k];
+      const input = new Float32Array(T * T);
+      for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), y * T);
+      return this.session!.run({ image: new ort.Tensor('float32', input, [1, 1, T, T]) });
+    };
+    let nextId = 1;
+    let next = tiles.length ? run(0) : undefined;
+    for (let k = 0; next; k++) {
+      const out = await next;
+      next = k + 1 < tiles.length ? run(k + 1) : undefined;
+      const boxes = out.boxes.data as Float32Array, scores = out.scores.data as Float32Array, masks = out.masks.data as Float32Array;
+      const K = scores.length;
+      const M = Number(out.masks.dims[out.masks.dims.length - 1]);
+      if (boxes.length !== 4 * K || !(M > 0) || masks.length !== K * M * M) throw new NucsegError(`model output has the wrong shape (boxes ${out.boxes.dims.join('x')}, scores ${out.scores.dims.join('x')}, masks ${out.masks.dims.join('x')})`, { file: this.path });
+      let pasted;
+      try {
+        pasted = pasteInstances({ boxes, scores, masks, maskSize: M }, T, T, post);
+      } catch (e) {
+        throw new NucsegError(`model output is not usable: ${(e as Error).message}`, { file: this.path });
+      }
+      nextId = mergeTileInstances(canvas, pasted.labels, tiles[k].x, tiles[k].y, nextId, post.mergeOverlap);
+    }
+    let labels: LabelImage = canvas;
+    if (PW !== W || PH !== H) {
+      const crop = new Uint32Array(W * H);
+      for (let y = 0; y < H; y++) crop.set(canvas.data.subarray(y * PW, y * PW + W), y * W);
+      labels = { data: crop, width: W, height: H };
+    }
+    labels = keepLargestComponent(labels, { threads });
+    if (post.minArea > 0) labels = removeSmallObjects(labels, post.minArea, { threads });
+    if (post.maxArea > 0) labels = removeLargeObjects(labels, post.maxArea, { threads });
+    return relabelSequential(labels, { threads }).labels;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session?.release();
+  }
+}

@@ -1,0 +1,64 @@
+#include "nucseg/instances.hpp"
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace nucseg::napi {
+namespace {
+
+template <typename T>
+const T* typed(const Napi::Env& env, const Napi::Value& v, napi_typedarray_type want, size_t n, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want)
+    throw Napi::TypeError::New(env, std::string("pasteInstances: ") + name + " must be a " + type_name(want));
+  auto ta = v.As<Napi::TypedArray>();
+  if (ta.ElementLength() != n)
+    throw Napi::RangeError::New(env, std::string("pasteInstances: ") + name + " has " + std::to_string(ta.ElementLength()) + " values, expected " + std::to_string(n));
+  return reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+}
+
+// pasteInstances(boxes f32 K*4, scores f32 K, masks f32 K*M*M, M, width, height, scoreThr, maskThr) -> { labels, count }
+Napi::Value PasteInstances(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "pasteInstances: scores must be a Float32Array");
+    Detections det;
+    det.count = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
+    det.mask_size = info[3].ToNumber().Int64Value();
+    if (det.mask_size < 1 || det.mask_size > 4096) throw Napi::RangeError::New(env, "pasteInstances: mask size must be in [1, 4096]");
+    det.scores = typed<float>(env, info[1], napi_float32_array, static_cast<size_t>(det.count), "scores");
+    det.boxes = typed<float>(env, info[0], napi_float32_array, static_cast<size_t>(det.count * 4), "boxes");
+    det.masks = typed<float>(env, info[2], napi_float32_array, static_cast<size_t>(det.count * det.mask_size * det.mask_size), "masks");
+    const int64_t w = info[4].ToNumber().Int64Value(), h = info[5].ToNumber().Int64Value();
+    if (w < 1 || h < 1 || w * h > (int64_t(1) << 31)) throw Napi::RangeError::New(env, "pasteInstances: bad image size");
+    auto out = out_image<uint32_t>(env, w, h);
+    const uint32_t n = paste_instances(det, info[6].ToNumber().FloatValue(), info[7].ToNumber().FloatValue(), out.view);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("labels", image_object(env, out.array, w, h));
+    o.Set("count", n);
+    return o;
+  });
+}
+
+// mergeTileInstances(canvas u32 (edited in place), tile u32, x0, y0, nextId, minOverlap) -> nextId
+Napi::Value MergeTileInstances(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (array_type(info[0]) != napi_uint32_array || array_type(info[1]) != napi_uint32_array)
+      throw Napi::TypeError::New(env, "mergeTileInstances: canvas and tile must be Uint32Array images");
+    auto c = image_arg<uint32_t>(env, info[0], "canvas");
+    auto t = image_arg<uint32_t>(env, info[1], "tile");
+    ImageView<uint32_t> canvas(const_cast<uint32_t*>(c.data), c.width, c.height);
+    const uint32_t next = merge_tile_instances(canvas, t, info[2].ToNumber().Int64Value(), info[3].ToNumber().Int64Value(),
+                                               info[4].ToNumber().Uint32Value(), info[5].ToNumber().DoubleValue());
+    return Napi::Number::New(env, next);
+  });
+}
+
+}  // namespace
+
+void register_instances(Napi::Env env, Napi::Object exports) {
+  exports.Set("pasteInstances", Napi::Function::New(env, PasteInstances, "pasteInstances"));
+  exports.Set("mergeTileInstances", Napi::Function::New(env, MergeTileInstances, "mergeTileInstances"));
+}
+
+}  // namespace nucseg::napi
