@@ -36,6 +36,7 @@ export class TrainCommand extends NucsegCommand {
   device = Option.String('--device', 'auto', { description: 'auto, cpu or cuda' });
   seed = Option.String('--seed', '0');
   float16 = Option.Boolean('--float16', false, { description: 'Store weights as float16 (half the file)' });
+  exportMinScore = Option.String('--export-min-score', { description: 'Mask R-CNN: lowest detection score the exported model returns (default 0.3)' });
   quiet = Option.Boolean('--quiet', false);
   json = Option.Boolean('--json', false, { description: 'Print the training events as JSON lines' });
 
@@ -54,6 +55,7 @@ export class TrainCommand extends NucsegCommand {
       const r = await train({
         data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
         batch: wholeNumber(this.batch, '--batch', 1), device: this.device as 'auto', seed: wholeNumber(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
+        exportMinScore: this.exportMinScore !== undefined ? Number(this.exportMinScore) : undefined,
         onEvent: (e: TrainEvent) => {
           if (this.json) this.context.stdout.write(JSON.stringify(e) + '\n');
           if (e.event === 'start') {

@@ -27,6 +27,8 @@ export interface TrainOptions {
   device?: 'auto' | 'cpu' | 'cuda';
   seed?: number;
   float16?: boolean;
+  /** Mask R-CNN: the lowest detection score the exported model returns (default 0.3). */
+  exportMinScore?: number;
   /** Use at most this many ROIs per split (smoke tests). */
   limit?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -77,6 +79,7 @@ export async function train(opts: TrainOptions): Promise<{ model: string; card: 
   if (opts.device) args.push('--device', opts.device);
   if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
   if (opts.float16) args.push('--float16');
+  if (opts.exportMinScore !== undefined) args.push('--export-min-score', String(opts.exportMinScore));
   if (opts.limit) args.push('--limit', String(opts.limit));
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: TrainEvent[] = [];

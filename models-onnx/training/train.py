@@ -123,6 +123,7 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--float16', action='store_true', help='store weights as float16 in the ONNX file')
     ap.add_argument('--name', default=None)
+    ap.add_argument('--export-min-score', type=float, default=0.3, help='Mask R-CNN: lowest detection score the exported model returns')
     a = ap.parse_args(argv)
     mr = a.arch == 'mrcnn'
     lr = a.lr if a.lr is not None else (0.01 if mr else 1e-3)
@@ -203,7 +204,7 @@ def main(argv=None):
     model.load_state_dict(best_state)
     model = model.cpu().float().eval()
     if mr:
-        model.net.roi_heads.score_thresh = 0.3  # exported detections: nothing below the lowest useful threshold
+        model.net.roi_heads.score_thresh = a.export_min_score  # exported detections: nothing below the lowest useful threshold
     tmp = a.out + '.tmp.onnx'
     export_onnx(model, tmp, roi, outputs=['boxes', 'scores', 'masks'] if mr else ['distance', 'border'], dynamic_batch=not mr)
     if a.float16:
@@ -242,7 +243,7 @@ def main(argv=None):
         architecture = {'type': 'mrcnn', 'encoder': a.encoder, 'fpn_width': a.width, 'anchor_sizes': [8, 16, 32, 64, 128], 'box_head': 256, 'mask_head': [a.width] * 4, 'parameters': params}
         outputs = [
             {'name': 'boxes', 'axes': 'ni', 'data_type': 'float32', 'description': 'detections sorted by score: x0, y0, x1, y1 in pixels (pixel edges)'},
-            {'name': 'scores', 'axes': 'n', 'data_type': 'float32', 'description': 'detection score 0..1 (>= 0.3 exported)'},
+            {'name': 'scores', 'axes': 'n', 'data_type': 'float32', 'description': f'detection score 0..1 (>= {a.export_min_score} exported)'},
             {'name': 'masks', 'axes': 'ncyx', 'data_type': 'float32', 'description': 'foreground probability on a 28 x 28 grid spanning each box'},
         ]
         post = {'method': 'mask_rcnn_paste', 'score_threshold': 0.5, 'mask_threshold': 0.5, 'merge_overlap': 0.5, 'min_area': 16, 'max_area': None, 'keep_largest_component': True}

@@ -63,6 +63,46 @@ describe('nucseg train', () => {
     expect(readdirSync(d).filter((f) => f.includes('.tmp'))).toEqual([]);
   }, 300_000);
 
+  it('trains a Mask R-CNN a few steps; ONNX Runtime matches PyTorch; segment runs it on a real field and merges tiles', async () => {
+    expect(hasTorch, 'Debian python3-torch, python3-h5py and python3-onnx are needed (.ci/run installs them)').toBe(true);
+    const d = tempDir('nucseg-mrcnn-');
+    const h5 = join(d, 'tiny.h5');
+    expect(nucseg(['augment', '--set', `u2os=${BBBC039}`, '--rois', '16', '--roi-size', '128', '--out', h5, '--quiet']).code).toBe(0);
+    const out = join(d, 'mr.onnx');
+    // a few steps teach little: export every detection (score >= 0) so the test pair has some
+    const r = nucseg(['train', '--data', h5, '--arch', 'mrcnn', '--cycles', '2', '--batch', '4', '--export-min-score', '0', '--out', out, '--json', '--python', '/usr/bin/python3']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(events.find((e) => e.event === 'start')).toMatchObject({ arch: 'mrcnn' });
+    expect(events.filter((e) => e.event === 'cycle')).toHaveLength(2);
+    const card = await readCard(join(d, 'mr.card.json'));
+    expect(card.architecture.type).toBe('mrcnn');
+    expect(card.outputs.map((o) => o.name)).toEqual(['boxes', 'scores', 'masks']);
+    expect(card.weights.onnx.opset_version).toBeGreaterThanOrEqual(17);
+    // the card's test pair holds PyTorch's 8 best detections; ONNX Runtime must reproduce them
+    expect((card.test.scores as number[]).length).toBe(8);
+    expect(await checkAgainstCard(out)).toBeLessThan(card.test.tolerance);
+    // end to end through segment(): a 200x240 crop of a real field in 128-px tiles (overlap
+    // 64), pasted and merged; labels are 1..count, each nucleus one connected piece >= min_area
+    // and paste them all (the card's post-processing threshold lowered; the ONNX file is unchanged)
+    const cardFile = join(d, 'mr.card.json');
+    writeFileSync(cardFile, JSON.stringify({ ...card, postprocessing: { ...card.postprocessing, score_threshold: 0 } }));
+    const { segment } = await import('../../lib/segment/segment.js');
+    const { readImage } = await import('../../lib/image/read.js');
+    const { regionStats, keepLargestComponent } = await import('../../lib/kernels/components.js');
+    const full = await readImage(join(BBBC039, 'images', readdirSync(join(BBBC039, 'images')).sort()[0]));
+    const im = { data: new Uint16Array(240 * 200), width: 240, height: 200 };
+    for (let y = 0; y < 200; y++) for (let x = 0; x < 240; x++) im.data[y * 240 + x] = full.data[(150 + y) * full.width + 200 + x];
+    const res = await segment(im, { model: out, device: 'cpu' });
+    expect([res.model, res.device]).toEqual(['mr', 'cpu']);
+    const st = regionStats(res.labels);
+    expect(st.ids.length).toBe(res.count);
+    if (res.count) expect(st.ids[st.ids.length - 1]).toBe(res.count);
+    expect(Math.min(...st.area, Infinity)).toBeGreaterThanOrEqual(16);
+    expect(res.count).toBeGreaterThan(0);
+    expect(keepLargestComponent(res.labels).data).toEqual(res.labels.data);
+  }, 300_000);
+
   it('reports a missing Python or a Python without torch clearly', () => {
     let r = nucseg(['train', '--data', join(REPO, 'package.json'), '--out', join(tempDir(), 'x.onnx'), '--python', '/nonexistent/python3']);
     expect(r.code).toBe(1);
