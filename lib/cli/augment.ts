@@ -38,7 +38,8 @@ export class AugmentCommand extends NucsegCommand {
   preview = Option.String('--preview', { description: 'Write a contact sheet PNG of the first ROIs (image | distance | border)' });
   roiSize = Option.String('--roi-size', { description: 'ROI edge in pixels (default 256)' });
   scales = Option.String('--scales', { description: 'Comma list of scale factors (default 0.333,0.667,1,1.333,2)' });
-  compression = Option.String('--compression', '1', { description: 'gzip level 0-9 of the HDF5 datasets (0 = none: faster, ~5x larger)' });
+  compression = Option.String('--compression', '1', { description: 'gzip level 0-9 of the label and target datasets (0 = none: faster, ~5x larger)' });
+  imageDtype = Option.String('--image-dtype', 'uint16', { description: 'uint16 (12-bit, scale-offset packed; image_scale attribute = 1/4095) or float32 (gzip)' });
   quiet = Option.Boolean('--quiet', false);
   json = Option.Boolean('--json', false, { description: 'Progress and result as JSON' });
 
@@ -69,13 +70,18 @@ export class AugmentCommand extends NucsegCommand {
         threads,
         out: this.out,
         compression: wholeNumber(this.compression, '--compression', 0),
+        imageDtype: this.imageDtype as 'uint16',
         signal: abort.signal,
         onProgress: (done) => progress.update(done),
         onBatch: this.preview
           ? (first, b) => {
               // spread the preview over sets: take ROIs at regular steps through the run
               const step = Math.max(1, Math.floor(rois / 24));
-              for (let i = 0; i < b.labels.length / (config.roi * config.roi); i++) if ((first + i) % step === 0 && keep.length < 24) keep.push({ batch: b, index: i });
+              // copies: the writer reuses its batch buffers
+              const px = config.roi * config.roi;
+              const one = (a: Float32Array | Uint16Array, i: number) => a.slice(i * px, (i + 1) * px);
+              for (let i = 0; i < b.labels.length / px; i++)
+                if ((first + i) % step === 0 && keep.length < 24) keep.push({ batch: { image: one(b.image, i) as Float32Array, labels: one(b.labels, i) as Uint16Array, distance: one(b.distance, i) as Float32Array, border: one(b.border, i) as Float32Array }, index: 0 });
             }
           : undefined,
       });

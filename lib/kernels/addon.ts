@@ -88,6 +88,7 @@ export interface Addon {
     firstIndex: number,
     threads: number,
     async?: boolean,
+    into?: object,
   ): { image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array } | Promise<{ image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array }>;
   pasteInstances(boxes: Float32Array, scores: Float32Array, masks: Float32Array, maskSize: number, width: number, height: number, scoreThreshold: number, maskThreshold: number): { labels: Out<Uint32Array>; count: number };
   mergeTileInstances(canvas: NativeImage, tile: NativeImage, x0: number, y0: number, nextId: number, minOverlap: number): number;

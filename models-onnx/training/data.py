@@ -26,6 +26,8 @@ class AugmentedSet(Dataset):
             self.index = np.nonzero(f['split'][:] == split)[0]
             self.roi = int(f['image'].shape[-1])
             self.config = json.loads(f.attrs['config'])
+            # a uint16 image holds round(value x 4095); image_scale brings it back to 0..1
+            self.image_scale = float(f.attrs['image_scale']) if 'image_scale' in f.attrs else 1.0
             self.sources = json.loads(f.attrs['sources'])
         if limit is not None:
             self.index = self.index[:limit]
@@ -39,6 +41,7 @@ class AugmentedSet(Dataset):
             self._f = h5py.File(self.path, 'r')
         j = int(self.index[i])
         t = lambda k: torch.from_numpy(np.asarray(self._f[k][j], dtype=np.float32))[None]
+        image = t('image') * self.image_scale if self.image_scale != 1.0 else t('image')
         if self.labels:
-            return t('image'), torch.from_numpy(np.asarray(self._f['label'][j], dtype=np.int64))
-        return t('image'), t('distance'), t('border')
+            return image, torch.from_numpy(np.asarray(self._f['label'][j], dtype=np.int64))
+        return image, t('distance'), t('border')

@@ -98,7 +98,7 @@ class AugmentWorker : public Napi::AsyncWorker {
   Napi::ObjectReference result_;
 };
 
-// augmentRois(sources[], roiSet u8, roiSplit u8, config, seed, firstIndex, threads, async?)
+// augmentRois(sources[], roiSet u8, roiSplit u8, config, seed, firstIndex, threads, async?, into?)
 //   -> { image f32, labels u16, distance f32, border f32 } (count x roi x roi each), or a
 //   Promise of it when async (computed on a worker thread, the JS thread stays free)
 Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
@@ -131,8 +131,31 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     std::vector<uint8_t> vs(rs.Data(), rs.Data() + count), vp(rp.Data(), rp.Data() + count);
     const bool async = info.Length() > 7 && info[7].ToBoolean();
     const size_t px = static_cast<size_t>(cfg.roi) * cfg.roi;
-    auto image = Napi::Float32Array::New(env, px * count), distance = Napi::Float32Array::New(env, px * count), border = Napi::Float32Array::New(env, px * count);
-    auto labels = Napi::Uint16Array::New(env, px * count);
+    // outputs: new arrays, or the caller's (argument 8, reused across batches so the pages
+    // are not faulted in and zeroed again for every batch)
+    Napi::Float32Array image, distance, border;
+    Napi::Uint16Array labels;
+    if (info.Length() > 8 && info[8].IsObject()) {
+      Napi::Object into = info[8].As<Napi::Object>();
+      auto f32 = [&](const char* k) {
+        Napi::Value v = into.Get(k);
+        if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || v.As<Napi::TypedArray>().ElementLength() != px * count)
+          throw Napi::TypeError::New(env, std::string("augmentRois: into.") + k + " must be a Float32Array of count x roi x roi");
+        return v.As<Napi::Float32Array>();
+      };
+      image = f32("image");
+      distance = f32("distance");
+      border = f32("border");
+      Napi::Value l = into.Get("labels");
+      if (!l.IsTypedArray() || l.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || l.As<Napi::TypedArray>().ElementLength() != px * count)
+        throw Napi::TypeError::New(env, "augmentRois: into.labels must be a Uint16Array of count x roi x roi");
+      labels = l.As<Napi::Uint16Array>();
+    } else {
+      image = Napi::Float32Array::New(env, px * count);
+      distance = Napi::Float32Array::New(env, px * count);
+      border = Napi::Float32Array::New(env, px * count);
+      labels = Napi::Uint16Array::New(env, px * count);
+    }
     std::vector<RoiOut> out(static_cast<size_t>(count));
     for (int64_t k = 0; k < count; ++k) out[k] = {image.Data() + k * px, labels.Data() + k * px, distance.Data() + k * px, border.Data() + k * px};
     Napi::Object o = Napi::Object::New(env);

@@ -164,7 +164,8 @@ void augment_rois(const std::vector<AugmentSource>& sources, const std::vector<i
       blurred_border<uint32_t>(ImageView<const uint32_t>(lab.data(), R, R), ImageView<float>(bord.data(), R, R), 1.0, 1);
       const RoiOut& o = out[k];
       relabel.clear();
-      uint16_t next = 0;
+      uint16_t next = 0, last_new = 0;
+      uint32_t last_old = 0;
       for (int y = 0; y < roi; ++y)
         for (int x = 0; x < roi; ++x) {
           const int64_t si = static_cast<int64_t>(y + cfg.shoulder) * R + x + cfg.shoulder, di = static_cast<int64_t>(y) * roi + x;
@@ -176,9 +177,13 @@ void augment_rois(const std::vector<AugmentSource>& sources, const std::vector<i
             o.labels[di] = 0;
             continue;
           }
-          auto f = relabel.find(l);
-          if (f == relabel.end()) f = relabel.emplace(l, next < 65535 ? ++next : 65535).first;
-          o.labels[di] = f->second;
+          if (l != last_old) {  // runs of one label are the rule: one hash lookup per run
+            auto f = relabel.find(l);
+            if (f == relabel.end()) f = relabel.emplace(l, next < 65535 ? ++next : 65535).first;
+            last_old = l;
+            last_new = f->second;
+          }
+          o.labels[di] = last_new;
         }
       // intensity augmentation, each class with its own probability
       float* im = o.image;

@@ -95,24 +95,123 @@ void gaussian_blur(ImageView<const T> in, ImageView<float> out, double sigma, do
   }
 }
 
+namespace {
+
+// A selection network for the median of k*k values: Batcher's odd-even merge sort on the
+// next power of two N, the spare wires fixed at -inf (first L) and +inf (the rest) so the
+// median lands on wire L + n/2, with every comparator that cannot change that wire (or only
+// compares constants) removed. Built once per k.
+struct MedianNetwork {
+  int n = 0, wires = 0, low = 0, out = 0;
+  std::vector<std::pair<int, int>> pairs;
+};
+
+void batcher_merge(int lo, int hi, int r, std::vector<std::pair<int, int>>& p) {
+  const int step = r * 2;
+  if (step < hi - lo) {
+    batcher_merge(lo, hi, step, p);
+    batcher_merge(lo + r, hi, step, p);
+    for (int i = lo + r; i < hi - r; i += step) p.emplace_back(i, i + r);
+  } else {
+    p.emplace_back(lo, lo + r);
+  }
+}
+
+void batcher_sort(int lo, int hi, std::vector<std::pair<int, int>>& p) {
+  if (hi - lo >= 1) {
+    const int mid = lo + (hi - lo) / 2;
+    batcher_sort(lo, mid, p);
+    batcher_sort(mid + 1, hi, p);
+    batcher_merge(lo, hi, 1, p);
+  }
+}
+
+MedianNetwork make_median_network(int k) {
+  MedianNetwork m;
+  m.n = k * k;
+  m.wires = 1;
+  while (m.wires < m.n) m.wires *= 2;
+  m.low = (m.wires - m.n) / 2;
+  m.out = m.low + m.n / 2;
+  std::vector<std::pair<int, int>> all;
+  batcher_sort(0, m.wires - 1, all);
+  // forward: drop comparators that cannot move anything (-inf already low, +inf already high)
+  enum { Var, Low, High };
+  std::vector<int> kind(static_cast<size_t>(m.wires), Var);
+  for (int i = 0; i < m.low; ++i) kind[i] = Low;
+  for (int i = m.low + m.n; i < m.wires; ++i) kind[i] = High;
+  std::vector<std::pair<int, int>> live;
+  for (auto [a, b] : all) {
+    if (kind[a] == Low || kind[b] == High) continue;
+    if (kind[a] == High || kind[b] == Low) {  // a plain exchange of a constant and a value
+      std::swap(kind[a], kind[b]);
+      live.emplace_back(a, b);
+      continue;
+    }
+    live.emplace_back(a, b);
+  }
+  // backward: keep only what reaches the median wire
+  std::vector<char> need(static_cast<size_t>(m.wires), 0);
+  need[m.out] = 1;
+  for (auto it = live.rbegin(); it != live.rend(); ++it)
+    if (need[it->first] || need[it->second]) {
+      need[it->first] = need[it->second] = 1;
+      m.pairs.push_back(*it);
+    }
+  std::reverse(m.pairs.begin(), m.pairs.end());
+  return m;
+}
+
+const MedianNetwork& median_network(int k) {
+  static const MedianNetwork nets[4] = {make_median_network(1), make_median_network(3), make_median_network(5), make_median_network(7)};
+  return nets[k / 2];
+}
+
+}  // namespace
+
+// Median of each k x k window (edges replicated). A row at a time: the window values are
+// laid out as wires (one array per window offset) and a fixed selection network of min/max
+// runs over whole rows, so the compiler vectorizes it; exact, the same as sorting.
 template <typename T>
 void median_blur(ImageView<const T> in, ImageView<T> out, int k, int threads) {
   require_same_size(in, out, "medianBlur");
   if (k < 1 || k > 7 || k % 2 == 0) throw ArgumentError("medianBlur: kernel size must be 1, 3, 5 or 7");
   const int64_t w = in.width, h = in.height, r = k / 2;
   if (in.empty()) return;
+  const MedianNetwork& net = median_network(k);
+  const T lo = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+  const T hi = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
   parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
-    std::vector<T> win(static_cast<size_t>(k * k));
-    for (int64_t y = y0; y < y1; ++y)
-      for (int64_t x = 0; x < w; ++x) {
-        size_t n = 0;
-        for (int64_t dy = -r; dy <= r; ++dy) {
-          const T* row = in.row(std::clamp<int64_t>(y + dy, 0, h - 1));
-          for (int64_t dx = -r; dx <= r; ++dx) win[n++] = row[std::clamp<int64_t>(x + dx, 0, w - 1)];
+    std::vector<T> wires(static_cast<size_t>(net.wires * w));
+    auto wire = [&](int i) { return wires.data() + static_cast<int64_t>(i) * w; };
+    for (int i = 0; i < net.low; ++i) std::fill(wire(i), wire(i) + w, lo);
+    for (int i = net.low + net.n; i < net.wires; ++i) std::fill(wire(i), wire(i) + w, hi);
+    for (int64_t y = y0; y < y1; ++y) {
+      int j = net.low;
+      for (int64_t dy = -r; dy <= r; ++dy) {
+        const T* row = in.row(std::clamp<int64_t>(y + dy, 0, h - 1));
+        for (int64_t dx = -r; dx <= r; ++dx, ++j) {
+          T* dst = wire(j);
+          const int64_t xa = std::min<int64_t>(std::max<int64_t>(-dx, 0), w), xb = std::max<int64_t>(std::min<int64_t>(w - dx, w), xa);
+          for (int64_t x = 0; x < xa; ++x) dst[x] = row[std::clamp<int64_t>(x + dx, 0, w - 1)];
+          std::copy(row + xa + dx, row + xb + dx, dst + xa);
+          for (int64_t x = xb; x < w; ++x) dst[x] = row[std::clamp<int64_t>(x + dx, 0, w - 1)];
         }
-        std::nth_element(win.begin(), win.begin() + static_cast<int64_t>(n / 2), win.begin() + static_cast<int64_t>(n));
-        out.row(y)[x] = win[n / 2];
       }
+      for (auto [a, b] : net.pairs) {
+        T* __restrict pa = wire(a);
+        T* __restrict pb = wire(b);
+        for (int64_t x = 0; x < w; ++x) {
+          const T u = pa[x], v = pb[x];
+          pa[x] = std::min(u, v);
+          pb[x] = std::max(u, v);
+        }
+      }
+      std::copy(wire(net.out), wire(net.out) + w, out.row(y));
+      // the constant wires may have been exchanged into: reset them for the next row
+      for (int i = 0; i < net.low; ++i) std::fill(wire(i), wire(i) + w, lo);
+      for (int i = net.low + net.n; i < net.wires; ++i) std::fill(wire(i), wire(i) + w, hi);
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 // Kernel tests run under ASan/UBSan in CI: reference comparisons on random and edge-case
 // images of awkward sizes (1xN, Nx1, odd widths that straddle SIMD blocks).
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <random>
@@ -165,4 +166,31 @@ TEST(filters_and_resize_run_on_awkward_sizes) {
     binary_close(ImageView<const uint8_t>(m.data(), w, h), ImageView<uint8_t>(o.data(), w, h), 2.5, 2);
     binary_open(ImageView<const uint8_t>(m.data(), w, h), ImageView<uint8_t>(o.data(), w, h), 1, 2);
   }
+}
+
+TEST(median_matches_sorting) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (auto [w, h] : kSizes)
+    for (int k : {1, 3, 5, 7}) {
+      std::vector<float> in(static_cast<size_t>(w) * h), out(in.size());
+      for (auto& v : in) v = std::floor(u(rng) * 8.0f) / 8.0f;  // many ties
+      median_blur<float>(ImageView<const float>(in.data(), w, h), ImageView<float>(out.data(), w, h), k, 2);
+      bool ok = true;
+      const int r = k / 2;
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          std::vector<float> win;
+          for (int dy = -r; dy <= r; ++dy)
+            for (int dx = -r; dx <= r; ++dx) win.push_back(in[std::clamp(y + dy, 0, h - 1) * w + std::clamp(x + dx, 0, w - 1)]);
+          std::sort(win.begin(), win.end());
+          if (win[win.size() / 2] != out[y * w + x]) ok = false;
+        }
+      CHECK(ok);
+      std::vector<uint16_t> i16(in.size()), o16(in.size());
+      for (size_t i = 0; i < in.size(); ++i) i16[i] = static_cast<uint16_t>(in[i] * 60000);
+      median_blur<uint16_t>(ImageView<const uint16_t>(i16.data(), w, h), ImageView<uint16_t>(o16.data(), w, h), k, 1);
+      for (size_t i = 0; i < in.size(); ++i) ok = ok && o16[i] == static_cast<uint16_t>(out[i] * 60000);
+      CHECK(ok);
+    }
 }

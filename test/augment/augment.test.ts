@@ -37,8 +37,9 @@ describe('nucseg augment', () => {
       python(
         `import sys,json,h5py,numpy as np
 f=h5py.File(sys.argv[1],'r')
-o={k:[list(f[k].shape),str(f[k].dtype),list(f[k].chunks or []),f[k].compression] for k in f}
-d=f['distance'][:]; b=f['border'][:]; l=f['label'][:]; im=f['image'][:]
+o={k:[list(f[k].shape),str(f[k].dtype),list(f[k].chunks or []),f[k].compression,f[k].scaleoffset] for k in f}
+d=f['distance'][:]; b=f['border'][:]; l=f['label'][:]; im=f['image'][:]*f.attrs['image_scale']
+o['image_int']=bool(np.issubdtype(f['image'].dtype,np.integer)); o['image_max']=int(f['image'][:].max())
 o['attrs']=sorted(f.attrs.keys()); o['schema']=f.attrs['schema']; o['sets']=json.loads(f.attrs['sets'])
 o['set_counts']=np.bincount(f['set'][:]).tolist(); o['split_counts']=np.bincount(f['split'][:]).tolist()
 o['ranges']=[float(im.min()),float(im.max()),float(d.min()),float(d.max()),float(b.min()),float(b.max())]
@@ -56,11 +57,14 @@ print(json.dumps(o))`,
         [out],
       ),
     );
-    for (const k of ['image', 'distance', 'border']) expect(info[k].slice(0, 3)).toEqual([[90, R, R], 'float32', [1, R, R]]);
-    expect(info.label.slice(0, 2)).toEqual([[90, R, R], 'uint16']);
-    expect(info.image[3]).toBe('gzip');
+    for (const k of ['distance', 'border']) expect(info[k].slice(0, 4)).toEqual([[90, R, R], 'float32', [1, R, R], 'gzip']);
+    expect(info.label.slice(0, 4)).toEqual([[90, R, R], 'uint16', [1, R, R], 'gzip']);
+    // the image: 12-bit values in uint16, packed by HDF5's scale-offset filter (integer mode)
+    expect(info.image).toEqual([[90, R, R], 'uint16', [1, R, R], null, 0]);
+    expect(info.image_max).toBeLessThanOrEqual(4095);
+    expect(info.image_max).toBeGreaterThan(3000);
     expect(info.schema).toBe('nucseg.augment/1');
-    expect(info.attrs).toEqual(['config', 'image_normalization', 'nucseg_version', 'schema', 'seed', 'sets', 'sources']);
+    expect(info.attrs).toEqual(['config', 'image_normalization', 'image_scale', 'nucseg_version', 'schema', 'seed', 'sets', 'sources']);
     expect(info.set_counts).toEqual([60, 30]);
     expect(info.split_counts).toEqual([72, 18]);
     const [imin, imax, dmin, dmax, bmin, bmax] = info.ranges;
@@ -69,6 +73,22 @@ print(json.dumps(o))`,
     expect(info.labels_consecutive).toBe(true);
     const png = PNG.sync.read(readFileSync(sheet));
     expect(png.width).toBeGreaterThan(3 * R);
+  });
+
+  it('the uint16 image is the float32 image to within half a 12-bit step, with the same labels and targets', () => {
+    const a = join(tempDir(), 'u16.h5'), b = join(tempDir(), 'f32.h5');
+    for (const [out, dt] of [[a, 'uint16'], [b, 'float32']]) {
+      const r = spawnSync(process.execPath, [BIN, 'augment', '--set', `u2os=${BBBC039}`, '--rois', '12', '--roi-size', String(R), '--out', out, '--image-dtype', dt, '--seed', '5', '--quiet'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const out = python(
+      `import sys,h5py,numpy as np
+a=h5py.File(sys.argv[1],'r'); b=h5py.File(sys.argv[2],'r')
+print(float(np.abs(a['image'][:]*a.attrs['image_scale']-b['image'][:]).max()), b['image'].dtype, b['image'].compression, all((a[k][:]==b[k][:]).all() for k in ('label','distance','border')))`,
+      [a, b],
+    ).trim().split(' ');
+    expect(Number(out[0])).toBeLessThanOrEqual(0.5 / 4095 + 1e-7);
+    expect(out.slice(1)).toEqual(['float32', 'gzip', 'True']);
   });
 
   it('is deterministic: same seed gives identical ROIs for any thread count and batch size; another seed differs', async () => {
