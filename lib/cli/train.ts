@@ -28,7 +28,7 @@ export class TrainCommand extends NucsegCommand {
   data = Option.String('--data', { required: true, description: 'HDF5 set from nucseg augment' });
   arch = Option.String('--arch', 'fpn2ws', { description: 'fpn2ws or mrcnn' });
   cycles = Option.String('--cycles', '5', { description: 'Passes over the training ROIs' });
-  init = Option.String('--init', 'random', { description: "'random' or a nucseg .onnx model to fine-tune" });
+  init = Option.String('--init', 'random', { description: "'random', 'imagenet' (torchvision's ImageNet encoder weights if already on disk; never downloaded) or a nucseg .onnx model to fine-tune" });
   out = Option.String('--out,-o', { required: true, description: 'Output .onnx (card written next to it)' });
   python = Option.String('--python', { description: 'Python interpreter with torch, h5py, onnx' });
   encoder = Option.String('--encoder', 'resnet18', { description: 'resnet18 or resnet34' });

@@ -16,7 +16,7 @@ export interface TrainOptions {
   data: string;
   arch?: 'fpn2ws' | 'mrcnn';
   cycles?: number;
-  /** 'random' or an exported nucseg model (.onnx) to fine-tune (transfer learning). */
+  /** 'random', 'imagenet' (torchvision's ImageNet encoder weights, only if already on disk) or an exported nucseg model (.onnx) to fine-tune (transfer learning). */
   init?: string;
   /** Output .onnx path; the card goes next to it (<name>.card.json). */
   out: string;
@@ -70,10 +70,11 @@ export function findPython(explicit?: string): string {
 export async function train(opts: TrainOptions): Promise<{ model: string; card: string; events: TrainEvent[] }> {
   const arch = opts.arch ?? 'fpn2ws';
   if (!existsSync(opts.data)) throw new NucsegError('no such file', { file: opts.data });
-  if (opts.init && opts.init !== 'random' && !existsSync(opts.init)) throw new NucsegError('initial model not found', { file: opts.init });
+  const named = (i?: string) => !i || i === 'random' || i === 'imagenet';
+  if (!named(opts.init) && !existsSync(opts.init!)) throw new NucsegError('initial model not found', { file: opts.init! });
   const python = findPython(opts.python);
   const out = resolve(opts.out);
-  const args = [packagePath('models-onnx', 'training', 'train.py'), '--data', resolve(opts.data), '--out', out, '--arch', arch, '--cycles', String(opts.cycles ?? 5), '--init', opts.init && opts.init !== 'random' ? resolve(opts.init) : 'random'];
+  const args = [packagePath('models-onnx', 'training', 'train.py'), '--data', resolve(opts.data), '--out', out, '--arch', arch, '--cycles', String(opts.cycles ?? 5), '--init', named(opts.init) ? (opts.init ?? 'random') : resolve(opts.init!)];
   if (opts.encoder) args.push('--encoder', opts.encoder);
   if (opts.batch) args.push('--batch', String(opts.batch));
   if (opts.device) args.push('--device', opts.device);

@@ -105,3 +105,53 @@ class FPN2WS(nn.Module):
         if self.two_networks:
             ps += list(self.encoder_b.parameters())
         return ps
+
+
+def imagenet_checkpoint(encoder):
+    """Where torchvision keeps the ImageNet weights of `encoder` (torch hub cache). Returns
+    the path, or raises FileNotFoundError naming it: nucseg never downloads weights."""
+    import os
+    import torch.hub
+    enum = {'resnet18': 'ResNet18_Weights', 'resnet34': 'ResNet34_Weights'}[encoder]
+    url = getattr(torchvision.models, enum).IMAGENET1K_V1.url
+    path = os.path.join(torch.hub.get_dir(), 'checkpoints', os.path.basename(url))
+    if not os.path.exists(path):
+        raise FileNotFoundError(f'ImageNet weights for {encoder} are not on disk (expected {path}); nucseg never downloads weights: copy the file there, or use --init random or a nucseg model')
+    return path
+
+
+def load_imagenet_encoder(model, encoder):
+    """Initializes every ResNet encoder in `model` (FPN2-WS: encoder, encoder_b; Mask R-CNN:
+    net.backbone.body) from torchvision's ImageNet checkpoint already on disk: convolutions as
+    they are, conv1 summed over its 3 input channels (a gray image), BatchNorm scale and shift
+    into the GroupNorm affine parameters (running statistics have no GroupNorm counterpart).
+    Returns the number of tensors loaded."""
+    src = torch.load(imagenet_checkpoint(encoder), map_location='cpu')
+    src = {k: v for k, v in src.items() if not k.startswith('fc.') and not k.endswith(('running_mean', 'running_var', 'num_batches_tracked'))}
+    src['conv1.weight'] = src['conv1.weight'].sum(1, keepdim=True)
+
+    def tv_name(k):  # our names -> torchvision's
+        k = k.replace('stem.0.', 'conv1.').replace('stem.1.', 'bn1.')
+        for i in range(4):
+            k = k.replace(f'layers.{i}.', f'layer{i + 1}.')
+        return k
+
+    targets = []
+    if hasattr(model, 'net'):
+        targets.append(model.net.backbone.body)
+    else:
+        targets.append(model.encoder)
+        if getattr(model, 'two_networks', False):
+            targets.append(model.encoder_b)
+    loaded = 0
+    for t in targets:
+        sd = t.state_dict()
+        for k in sd:
+            v = src.get(tv_name(k))
+            if v is not None and tuple(v.shape) == tuple(sd[k].shape):
+                sd[k] = v.clone()
+                loaded += 1
+        t.load_state_dict(sd)
+    if loaded == 0:
+        raise ValueError('no ImageNet weights matched the encoder')
+    return loaded

@@ -10,7 +10,9 @@ A cycle is one pass over the training ROIs; the checkpoint with the lowest valid
 is exported. FPN2-WS (the seed paper): Adam, lr 1e-3 constant, MSE on both sigmoid outputs.
 Mask R-CNN: SGD (momentum 0.9, weight decay 1e-4), lr 0.01 with a linear warm-up over the
 first 5 % of steps and a cosine decay to 1 % over the run, torchvision's five losses. With
---init <model.onnx> (transfer learning) the encoder is frozen for the first 2 cycles."""
+--init <model.onnx> (transfer learning) or --init imagenet (torchvision's ImageNet encoder
+weights, used only if already on disk; nothing is downloaded) the encoder is frozen for the
+first 2 cycles."""
 import argparse
 import hashlib
 import json
@@ -30,7 +32,7 @@ from torch.utils.data import DataLoader
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import AugmentedSet  # noqa: E402
 from export import export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
-from nets import FPN2WS  # noqa: E402
+from nets import FPN2WS, load_imagenet_encoder  # noqa: E402
 from mrcnn import NucleiMaskRCNN, paste, targets_from_labels  # noqa: E402
 
 
@@ -115,7 +117,7 @@ def main(argv=None):
     ap.add_argument('--cycles', type=int, default=5)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=None, help='default 1e-3 (FPN2-WS, Adam) or 0.01 (Mask R-CNN, SGD)')
-    ap.add_argument('--init', default='random')
+    ap.add_argument('--init', default='random', help="random, imagenet (torchvision's ImageNet encoder weights, only if already on disk) or a nucseg .onnx model")
     ap.add_argument('--freeze-cycles', type=int, default=2)
     ap.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
     ap.add_argument('--workers', type=int, default=0)
@@ -159,7 +161,12 @@ def main(argv=None):
     model = (NucleiMaskRCNN(a.encoder, a.width) if mr else FPN2WS(a.encoder, a.width, a.two_networks)).to(device)
     loss_fn = mrcnn_loss if mr else fpn_loss
     loaded = 0
-    if a.init != 'random':
+    if a.init == 'imagenet':
+        try:
+            loaded = load_imagenet_encoder(model, a.encoder)
+        except FileNotFoundError as e:
+            raise SystemExit(str(e))
+    elif a.init != 'random':
         loaded = load_from_onnx(model, a.init)
     params = sum(p.numel() for p in model.parameters())
     emit(event='start', arch=a.arch, device=str(device), amp=amp, train_rois=len(train), val_rois=len(val), roi=roi, params=params, init=a.init, loaded_weights=loaded, torch=torch.__version__)

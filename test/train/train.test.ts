@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,6 +101,28 @@ describe('nucseg train', () => {
     expect(Math.min(...st.area, Infinity)).toBeGreaterThanOrEqual(16);
     expect(res.count).toBeGreaterThan(0);
     expect(keepLargestComponent(res.labels).data).toEqual(res.labels.data);
+  }, 300_000);
+
+  it('--init imagenet uses torchvision ImageNet weights only from disk: loads them when present, a clear error when not', () => {
+    const d = tempDir('nucseg-imagenet-');
+    const h5 = join(d, 'tiny.h5');
+    expect(nucseg(['augment', '--set', `u2os=${BBBC039}`, '--rois', '12', '--roi-size', '64', '--out', h5, '--quiet']).code).toBe(0);
+    const run = (torchHome: string) =>
+      spawnSync(process.execPath, [BIN, 'train', '--data', h5, '--cycles', '1', '--batch', '8', '--init', 'imagenet', '--out', join(d, 'm.onnx'), '--json', '--python', '/usr/bin/python3'], { encoding: 'utf8', env: { ...process.env, TORCH_HOME: torchHome } });
+    let r = run(join(d, 'empty'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ImageNet weights for resnet18 are not on disk \(expected .*resnet18-f37072fd\.pth\); nucseg never downloads weights/);
+    expect(existsSync(join(d, 'm.onnx'))).toBe(false);
+    // a checkpoint in torchvision's format (random weights here: nothing may be downloaded)
+    const home = join(d, 'torch');
+    execFileSync('/usr/bin/python3', ['-c', `import os,sys,torch,torchvision
+p=os.path.join(sys.argv[1],'hub','checkpoints'); os.makedirs(p)
+torch.save(torchvision.models.resnet18().state_dict(), os.path.join(p,'resnet18-f37072fd.pth'))`, home]);
+    r = run(home);
+    expect(r.status, r.stderr).toBe(0);
+    const start = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'start');
+    // every conv and norm affine tensor of the ResNet-18 encoder: 20 convs + 20 norms x 2
+    expect(start.loaded_weights).toBe(60);
   }, 300_000);
 
   it('reports a missing Python or a Python without torch clearly', () => {
