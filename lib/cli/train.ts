@@ -70,7 +70,8 @@ export class TrainCommand extends NucsegCommand {
         },
       });
       bar?.stop();
-      if (!this.quiet && !this.json) this.context.stdout.write(`wrote ${relative('.', r.model)} and ${relative('.', r.card)}\n`);
+      if (this.json) this.context.stdout.write(JSON.stringify({ event: 'verified', model: r.model, max_difference: r.maxDifference }) + '\n');
+      else if (!this.quiet) this.context.stdout.write(`wrote ${relative('.', r.model)} and ${relative('.', r.card)} (ONNX Runtime vs PyTorch on the card's test input: max |difference| ${r.maxDifference.toExponential(1)})\n`);
     } finally {
       bar?.stop();
       process.off('SIGINT', onSigint);

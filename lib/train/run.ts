@@ -65,9 +65,10 @@ export function findPython(explicit?: string): string {
 /**
  * Trains a model with the repo's PyTorch code (models-onnx/training/train.py) in a child
  * process (no shell), streaming its progress events; Ctrl-C (signal) stops it and removes
- * partial files. The model and its card appear only when complete.
+ * partial files. The model and its card appear only when complete, and only if ONNX Runtime
+ * reproduces PyTorch on the card's test input (`maxDifference`).
  */
-export async function train(opts: TrainOptions): Promise<{ model: string; card: string; events: TrainEvent[] }> {
+export async function train(opts: TrainOptions): Promise<{ model: string; card: string; events: TrainEvent[]; maxDifference: number }> {
   const arch = opts.arch ?? 'fpn2ws';
   if (!existsSync(opts.data)) throw new NucsegError('no such file', { file: opts.data });
   const named = (i?: string) => !i || i === 'random' || i === 'imagenet';
@@ -115,5 +116,13 @@ export async function train(opts: TrainOptions): Promise<{ model: string; card: 
     const tail = stderr.trim().split('\n').filter((l) => !/Warning|warnings\.warn/.test(l)).slice(-3).join(' | ');
     throw new NucsegError(`training failed (exit ${code}): ${tail || 'no message'}`, { file: opts.data });
   }
-  return { model: String(done.model), card: String(done.card), events };
+  // the export is checked where it will run: ONNX Runtime on the card's test input must
+  // reproduce PyTorch's outputs (max |difference| within the card's tolerance)
+  const { verifyModel } = await import('../models/verify.js');
+  const v = await verifyModel(String(done.model));
+  if (!v.ok) {
+    await Promise.all([unlink(String(done.model)).catch(() => {}), unlink(String(done.card)).catch(() => {})]);
+    throw new NucsegError(`the exported model does not reproduce PyTorch in ONNX Runtime (max |difference| ${v.maxDifference}, tolerance ${v.tolerance}${v.error ? `; ${v.error}` : ''}); nothing written`, { file: opts.out });
+  }
+  return { model: String(done.model), card: String(done.card), events, maxDifference: v.maxDifference };
 }

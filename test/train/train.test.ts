@@ -75,6 +75,8 @@ describe('nucseg train', () => {
     const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(events.find((e) => e.event === 'start')).toMatchObject({ arch: 'mrcnn' });
     expect(events.filter((e) => e.event === 'cycle')).toHaveLength(2);
+    // nucseg train checked the export itself: ONNX Runtime vs PyTorch on the card's test input
+    expect(events.find((e) => e.event === 'verified').max_difference).toBeLessThan(1e-3);
     const card = await readCard(join(d, 'mr.card.json'));
     expect(card.architecture.type).toBe('mrcnn');
     expect(card.outputs.map((o) => o.name)).toEqual(['boxes', 'scores', 'masks']);
