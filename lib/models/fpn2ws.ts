@@ -2,11 +2,11 @@ import type { ImageData, LabelImage } from '../image/types.js';
 import { connectedComponents, relabelSequential, removeSmallObjects } from '../kernels/components.js';
 import { binaryClosing } from '../kernels/morphology.js';
 import { watershed } from '../kernels/watershed.js';
-import type { SegmentationModel } from '../segment/model.js';
 import { tileGrid } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
-import { openSession, ort, type InferenceDevice } from './onnx.js';
+import { ort } from './onnx.js';
+import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
 
 export interface Fpn2wsPost {
   seedThreshold: number;
@@ -56,40 +56,18 @@ export function fpn2wsInstances(distance: ImageData<Float32Array>, border: Image
  * maps have no seams), tiles are run in batches, then fpn2wsInstances turns the stitched
  * maps into nuclei.
  */
-export class Fpn2wsModel implements SegmentationModel {
-  readonly name: string;
-  private session?: ort.InferenceSession;
-  private opened?: Promise<void>;
-  device?: string;
-
-  constructor(
-    private readonly path: string,
-    private readonly card: ModelCard,
-    private readonly opts: { device?: InferenceDevice; batch?: number; threads?: number; sha256?: string } = {},
-  ) {
-    this.name = card.name;
-    if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`model card says ${card.architecture.type}, not fpn2ws`, { file: path });
-    const outs = card.outputs.map((o) => o.name).sort().join(',');
-    if (outs !== 'border,distance') throw new NucsegError(`FPN2-WS cards need outputs distance and border, not ${outs}`, { file: path });
+export class Fpn2wsModel extends OnnxModel {
+  constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
+    super(path, card, opts, 'fpn2ws', ['distance', 'border']);
   }
 
-  settings(): Record<string, unknown> {
-    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: postFromCard(this.card) };
-  }
-
-  private async open(): Promise<void> {
-    this.opened ??= openSession(this.path, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
-      this.session = session;
-      this.device = device;
-      const ins = session.inputNames.join(','), outs = [...session.outputNames].sort().join(',');
-      if (ins !== 'image' || outs !== 'border,distance') throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: this.path });
-    });
-    return this.opened;
+  protected post(): Fpn2wsPost {
+    return postFromCard(this.card);
   }
 
   /** Distance and border maps of a normalized image (tiles stitched without seams). */
   async predict(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
-    await this.open();
+    const session = await this.open();
     const T = this.card.tile.size, ov = this.card.tile.overlap;
     const { width: W, height: H } = image;
     // fields smaller than a tile are padded (reflected) up to one tile
@@ -104,7 +82,7 @@ export class Fpn2wsModel implements SegmentationModel {
       group.forEach((t, k) => {
         for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
       });
-      return { group, input, run: this.session!.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
+      return { group, input, run: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
     // Pipelined: the next batch is already running in ONNX Runtime while this one is stitched.
     let next = tiles.length ? prepare(0) : undefined;
@@ -129,10 +107,6 @@ export class Fpn2wsModel implements SegmentationModel {
   async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
     const { distance, border } = await this.predict(image);
     return fpn2wsInstances(distance, border, postFromCard(this.card), threads);
-  }
-
-  async dispose(): Promise<void> {
-    await this.session?.release();
   }
 }
 

@@ -1,12 +1,12 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { keepLargestComponent, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
 import { mergeTileInstances, pasteInstances } from '../kernels/instances.js';
-import type { SegmentationModel } from '../segment/model.js';
 import { tileGrid } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
 import { reflectPad } from './fpn2ws.js';
-import { openSession, ort, type InferenceDevice } from './onnx.js';
+import { ort } from './onnx.js';
+import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
 
 export interface MrcnnPost {
   /** Detections scoring below this are dropped (default 0.5). */
@@ -25,8 +25,6 @@ export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
   return { scoreThreshold: p.score_threshold ?? 0.5, maskThreshold: p.mask_threshold ?? 0.5, mergeOverlap: p.merge_overlap ?? 0.5, minArea: p.min_area ?? 0, maxArea: p.max_area ?? 0 };
 }
 
-const OUTPUTS = 'boxes,masks,scores';
-
 /**
  * An exported Mask R-CNN (models-onnx/training/mrcnn.py) run with ONNX Runtime, one tile per
  * run (the export has a batch of 1): per tile, detections above the score threshold are
@@ -36,39 +34,17 @@ const OUTPUTS = 'boxes,masks,scores';
  * limits apply (the seed paper's Mask R-CNN post-processing). The next tile runs in ONNX
  * Runtime while the current one is pasted and merged.
  */
-export class MrcnnModel implements SegmentationModel {
-  readonly name: string;
-  private session?: ort.InferenceSession;
-  private opened?: Promise<void>;
-  device?: string;
-
-  constructor(
-    private readonly path: string,
-    private readonly card: ModelCard,
-    private readonly opts: { device?: InferenceDevice; threads?: number; sha256?: string } = {},
-  ) {
-    this.name = card.name;
-    if (card.architecture.type !== 'mrcnn') throw new NucsegError(`model card says ${card.architecture.type}, not mrcnn`, { file: path });
-    const outs = card.outputs.map((o) => o.name).sort().join(',');
-    if (outs !== OUTPUTS) throw new NucsegError(`Mask R-CNN cards need outputs boxes, scores and masks, not ${outs}`, { file: path });
+export class MrcnnModel extends OnnxModel {
+  constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
+    super(path, card, opts, 'mrcnn', ['boxes', 'scores', 'masks']);
   }
 
-  settings(): Record<string, unknown> {
-    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: mrcnnPostFromCard(this.card) };
-  }
-
-  private async open(): Promise<void> {
-    this.opened ??= openSession(this.path, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
-      this.session = session;
-      this.device = device;
-      const ins = session.inputNames.join(','), outs = [...session.outputNames].sort().join(',');
-      if (ins !== 'image' || outs !== OUTPUTS) throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: this.path });
-    });
-    return this.opened;
+  protected post(): MrcnnPost {
+    return mrcnnPostFromCard(this.card);
   }
 
   async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
-    await this.open();
+    const session = await this.open();
     const post = mrcnnPostFromCard(this.card);
     const T = this.card.tile.size, ov = this.card.tile.overlap;
     const { width: W, height: H } = image;
@@ -80,7 +56,7 @@ export class MrcnnModel implements SegmentationModel {
       const t = tiles[k];
       const input = new Float32Array(T * T);
       for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), y * T);
-      return this.session!.run({ image: new ort.Tensor('float32', input, [1, 1, T, T]) });
+      return session.run({ image: new ort.Tensor('float32', input, [1, 1, T, T]) });
     };
     let nextId = 1;
     let next = tiles.length ? run(0) : undefined;
@@ -109,9 +85,5 @@ export class MrcnnModel implements SegmentationModel {
     if (post.minArea > 0) labels = removeSmallObjects(labels, post.minArea, { threads });
     if (post.maxArea > 0) labels = removeLargeObjects(labels, post.maxArea, { threads });
     return relabelSequential(labels, { threads }).labels;
-  }
-
-  async dispose(): Promise<void> {
-    await this.session?.release();
   }
 }
