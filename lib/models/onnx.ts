@@ -52,6 +52,10 @@ export async function openSession(path: string, device: InferenceDevice = 'auto'
   const order: Exclude<InferenceDevice, 'auto'>[] = device === 'auto' ? autoDeviceOrder() : [device];
   const errors: string[] = [];
   for (const d of order) {
+    if (d === 'cuda' && !cudaProviderInstalled()) {
+      errors.push("cuda: onnxruntime-node's CUDA execution provider is not installed (see the README, 'Building, GPU and ONNX Runtime')");
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(path, {
         executionProviders: [d],

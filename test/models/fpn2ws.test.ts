@@ -74,6 +74,25 @@ describe('shipped FPN2-WS model in the pipeline', () => {
   });
 });
 
+describe('execution devices', () => {
+  it("'auto' probes only devices that can be there; an explicit device that cannot start is a clear error", async () => {
+    const { autoDeviceOrder, cudaProviderInstalled, gpuVisible } = await import('../../lib/models/onnx.js');
+    const order = autoDeviceOrder();
+    expect(order[order.length - 1]).toBe('cpu');
+    expect(order.includes('cuda')).toBe(gpuVisible() && cudaProviderInstalled());
+    expect(order.includes('webgpu')).toBe(gpuVisible());
+    const im = { data: new Float32Array(256 * 256), width: 256, height: 256 };
+    if (!cudaProviderInstalled()) {
+      const m = await loadModel({ model: 'nuclei-fpn2ws-dsb', device: 'cuda' });
+      await expect(m.segment(im, { threads: 0 })).rejects.toThrow(/nuclei-fpn2ws-dsb\.onnx: cannot start ONNX Runtime \(cuda: onnxruntime-node's CUDA execution provider is not installed/);
+    }
+    if (!gpuVisible()) {
+      const m = await loadModel({ model: 'nuclei-fpn2ws-dsb', device: 'webgpu' });
+      await expect(m.segment(im, { threads: 0 })).rejects.toThrow(/cannot start ONNX Runtime \(webgpu: /);
+    }
+  });
+});
+
 describe('nucseg models', () => {
   it('list, info and verify the bundled model; verify fails on a tampered copy', async () => {
     const { spawnSync } = await import('node:child_process');
