@@ -124,7 +124,6 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
     // H5Z_SO_INT = 2, minimum bits found per chunk): lossless, built into every HDF5 reader,
     // and ~4x cheaper than gzip on the writer's single thread
     const dsImage = u16 ? mk('image', '<H', Uint16Array, [R, R], [1, R, R], { compression: 6, compression_opts: [2, 0] }) : mk('image', '<f', Float32Array, [R, R], [1, R, R]);
-    const image16 = u16 ? new Uint16Array(Math.min(batch, total) * R * R) : undefined;
     const dsLabel = mk('label', '<H', Uint16Array, [R, R], [1, R, R]);
     const dsDist = mk('distance', '<f', Float32Array, [R, R], [1, R, R]);
     const dsBorder = mk('border', '<f', Float32Array, [R, R], [1, R, R]);
@@ -136,12 +135,18 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
     const px = R * R;
     const buffers = [0, 1].map(() => {
       const m = Math.min(batch, total) * px;
-      return { image: new Float32Array(m), labels: new Uint16Array(m), distance: new Float32Array(m), border: new Float32Array(m) };
+      return { image: new Float32Array(m), labels: new Uint16Array(m), distance: new Float32Array(m), border: new Float32Array(m), image16: u16 ? new Uint16Array(m) : undefined };
     });
     const start = (first: number) => {
       const n = Math.min(batch, total - first);
       const buf = buffers[Math.floor(first / batch) % 2];
-      const into = { image: buf.image.subarray(0, n * px), labels: buf.labels.subarray(0, n * px), distance: buf.distance.subarray(0, n * px), border: buf.border.subarray(0, n * px) };
+      const into = {
+        image: buf.image.subarray(0, n * px),
+        labels: buf.labels.subarray(0, n * px),
+        distance: buf.distance.subarray(0, n * px),
+        border: buf.border.subarray(0, n * px),
+        ...(buf.image16 ? { image16: buf.image16.subarray(0, n * px), levels: IMAGE_LEVELS } : {}),
+      };
       return augmentRoisAsync(sources, roiSet.subarray(first, first + n), roiSplit.subarray(first, first + n), cfg, seed, first, { threads: opts.threads, into });
     };
     let pending: Promise<RoiBatch> | undefined = total > 0 ? start(0) : undefined;
@@ -155,12 +160,8 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
       const n = Math.min(batch, total - first);
       const sset = roiSet.subarray(first, first + n), ssplit = roiSplit.subarray(first, first + n);
       const end = first + n;
-      let image: Float32Array | Uint16Array = b.image;
-      if (image16) {
-        image = image16.subarray(0, n * R * R);
-        const f = b.image;
-        for (let i = 0; i < image.length; i++) image[i] = Math.round(f[i] * IMAGE_LEVELS);
-      }
+      // the uint16 image was written by the native workers (into.image16)
+      const image: Float32Array | Uint16Array = u16 ? (b as RoiBatch & { image16: Uint16Array }).image16 : b.image;
       for (const [ds, data] of [
         [dsImage, image],
         [dsLabel, b.labels],

@@ -37,9 +37,10 @@ export function augmentRois(sources: readonly RoiSource[], roiSet: Uint8Array, r
  * augmentRois on a worker thread: resolves with the same ROIs while the JavaScript thread is
  * free (nucseg augment writes the previous batch to HDF5 meanwhile). The inputs must not be
  * changed until it resolves. `into` receives the ROIs instead of new arrays (each of exactly
- * count × roi × roi values), so a long run reuses two sets of buffers.
+ * count × roi × roi values), so a long run reuses two sets of buffers; with `into.image16`
+ * and `into.levels` the image is also written there as round(value × levels).
  */
-export function augmentRoisAsync(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions & { into?: RoiBatch } = {}): Promise<RoiBatch> {
+export function augmentRoisAsync(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions & { into?: RoiBatch & { image16?: Uint16Array; levels?: number } } = {}): Promise<RoiBatch> {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new NucsegError(`seed must be a whole number >= 0, not ${seed}`);
   return addon().augmentRois(sources as never, roiSet.slice(), roiSplit.slice(), config, seed, firstIndex, threadsOf(opts), true, opts.into) as Promise<RoiBatch>;
 }

@@ -158,11 +158,27 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     }
     std::vector<RoiOut> out(static_cast<size_t>(count));
     for (int64_t k = 0; k < count; ++k) out[k] = {image.Data() + k * px, labels.Data() + k * px, distance.Data() + k * px, border.Data() + k * px};
+    // into.image16 (optional): the image also as round(value x into.levels) in uint16
+    Napi::Uint16Array image16;
+    if (info.Length() > 8 && info[8].IsObject() && info[8].As<Napi::Object>().Has("image16")) {
+      Napi::Object into = info[8].As<Napi::Object>();
+      Napi::Value v = into.Get("image16");
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || v.As<Napi::TypedArray>().ElementLength() != px * count)
+        throw Napi::TypeError::New(env, "augmentRois: into.image16 must be a Uint16Array of count x roi x roi");
+      const double levels = into.Get("levels").ToNumber().DoubleValue();
+      if (!(levels >= 1 && levels <= 65535)) throw Napi::RangeError::New(env, "augmentRois: into.levels must be in [1, 65535]");
+      image16 = v.As<Napi::Uint16Array>();
+      for (int64_t k = 0; k < count; ++k) {
+        out[k].image_u16 = image16.Data() + k * px;
+        out[k].image_levels = static_cast<float>(levels);
+      }
+    }
     Napi::Object o = Napi::Object::New(env);
     o.Set("image", image);
     o.Set("labels", labels);
     o.Set("distance", distance);
     o.Set("border", border);
+    if (!image16.IsEmpty()) o.Set("image16", image16);
     if (!async) {
       augment_rois(sources, set, vs, vp, cfg, seed, first, count, out, threads_arg(info, 6));
       return o;

@@ -255,6 +255,8 @@ void augment_rois(const std::vector<AugmentSource>& sources, const std::vector<i
         }
       }
       for (int64_t i = 0; i < n; ++i) im[i] = std::clamp(im[i], 0.0f, 1.0f);
+      if (o.image_u16)
+        for (int64_t i = 0; i < n; ++i) o.image_u16[i] = static_cast<uint16_t>(std::lround(static_cast<double>(im[i]) * o.image_levels));
     }
   });
 }

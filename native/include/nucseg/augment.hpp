@@ -66,6 +66,9 @@ struct RoiOut {
   uint16_t* labels;
   float* distance;
   float* border;
+  // optional: the final image also as round(value x image_levels) in uint16 (storage)
+  uint16_t* image_u16 = nullptr;
+  float image_levels = 4095.0f;
 };
 
 // Makes ROIs first_index .. first_index+count-1. roi_split[i] chooses the split whose
