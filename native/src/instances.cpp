@@ -34,10 +34,12 @@ uint32_t paste_instances(const Detections& det, float score_threshold, float mas
     const double bx0 = b[0], by0 = b[1], bx1 = b[2], by1 = b[3];
     if (!(bx1 > bx0 && by1 > by0)) continue;
     const uint32_t id = ++n;
-    const int64_t xa = std::max<int64_t>(0, static_cast<int64_t>(std::floor(bx0)));
-    const int64_t xb = std::min<int64_t>(labels.width, static_cast<int64_t>(std::ceil(bx1)));
-    const int64_t ya = std::max<int64_t>(0, static_cast<int64_t>(std::floor(by0)));
-    const int64_t yb = std::min<int64_t>(labels.height, static_cast<int64_t>(std::ceil(by1)));
+    // clamped in double before the integer conversion (a wild box must not overflow it)
+    const double W = static_cast<double>(labels.width), H = static_cast<double>(labels.height);
+    const int64_t xa = static_cast<int64_t>(std::clamp(std::floor(bx0), 0.0, W));
+    const int64_t xb = static_cast<int64_t>(std::clamp(std::ceil(bx1), 0.0, W));
+    const int64_t ya = static_cast<int64_t>(std::clamp(std::floor(by0), 0.0, H));
+    const int64_t yb = static_cast<int64_t>(std::clamp(std::ceil(by1), 0.0, H));
     if (xa >= xb || ya >= yb) continue;
     const float* m = det.masks + i * M * M;
     for (int64_t y = 0; y < M; ++y)

@@ -48,6 +48,15 @@ TEST(paste_samples_the_mask_grid) {
     for (int x = 0; x < 8; ++x) CHECK_EQ(lab.view().at(x, y), x < 4 ? 1u : 0u);
 }
 
+TEST(paste_survives_wild_boxes) {
+  const int M = 2;
+  std::vector<float> boxes{-1e30f, -1e30f, 1e30f, 1e30f, 5, 5, 1e38f, 6, 3, 3, 3, 9}, scores{0.9f, 0.8f, 0.7f}, masks(3 * M * M, 1.0f);
+  Image<uint32_t> lab(6, 7);
+  Detections d{boxes.data(), scores.data(), masks.data(), 3, M};
+  CHECK_EQ(paste_instances(d, 0.5f, 0.5f, lab.view()), 2u);  // the zero-width box gets no label
+  CHECK_EQ(lab.view().at(0, 0), 1u);
+}
+
 TEST(paste_rejects_non_finite_values) {
   const int M = 2;
   std::vector<float> boxes{0, 0, 4, 4}, scores{std::numeric_limits<float>::quiet_NaN()}, masks(M * M, 1.0f);
