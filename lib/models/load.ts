@@ -32,7 +32,7 @@ export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
       const { path, card } = await findModel(name);
       const sha = await fileSha256(path);
       if (sha !== card.weights.onnx.sha256) throw new NucsegError(`sha256 ${sha.slice(0, 12)}… does not match its card (${card.weights.onnx.sha256.slice(0, 12)}…): the file is not the model the card describes`, { file: path });
-      if (card.architecture.type === 'mrcnn') return new MrcnnModel(path, card, { device: spec.device, threads: spec.threads, sha256: sha });
+      if (card.architecture.type === 'mrcnn') return new MrcnnModel(path, card, { device: spec.device, batch: spec.batch, threads: spec.threads, sha256: sha });
       if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`${card.architecture.type} models are not supported`, { file: path });
       return new Fpn2wsModel(path, card, { device: spec.device, batch: spec.batch, threads: spec.threads, sha256: sha });
     })();

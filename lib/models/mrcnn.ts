@@ -26,17 +26,17 @@ export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
 }
 
 /**
- * An exported Mask R-CNN (models-onnx/training/mrcnn.py) run with ONNX Runtime, one tile per
- * run (the export has a batch of 1): per tile, detections above the score threshold are
+ * An exported Mask R-CNN (models-onnx/training/mrcnn.py) run with ONNX Runtime on batches of
+ * tiles (detections come back grouped by tile, `image_index`): per tile, detections above the score threshold are
  * pasted at their boxes (native pasteInstances, best score first); across overlapping tiles,
  * instances that overlap above `merge_overlap` become one nucleus (native
  * mergeTileInstances); then each nucleus keeps its largest connected piece and the area
- * limits apply (the seed paper's Mask R-CNN post-processing). The next tile runs in ONNX
+ * limits apply (the seed paper's Mask R-CNN post-processing). The next batch runs in ONNX
  * Runtime while the current one is pasted and merged.
  */
 export class MrcnnModel extends OnnxModel {
   constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
-    super(path, card, opts, 'mrcnn', ['boxes', 'scores', 'masks']);
+    super(path, card, opts, 'mrcnn', ['boxes', 'scores', 'masks', 'image_index']);
   }
 
   protected post(): MrcnnPost {
@@ -52,28 +52,41 @@ export class MrcnnModel extends OnnxModel {
     const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
     const tiles = tileGrid(PW, PH, T, ov);
     const canvas = { data: new Uint32Array(PW * PH), width: PW, height: PH };
-    const run = (k: number) => {
-      const t = tiles[k];
-      const input = new Float32Array(T * T);
-      for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), y * T);
-      return session.run({ image: new ort.Tensor('float32', input, [1, 1, T, T]) });
+    const batch = Math.max(1, this.opts.batch ?? 4);
+    const run = (t0: number) => {
+      const group = tiles.slice(t0, t0 + batch);
+      const input = new Float32Array(group.length * T * T);
+      group.forEach((t, g) => {
+        for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), g * T * T + y * T);
+      });
+      return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
     let nextId = 1;
+    // pipelined: the next batch of tiles runs in ONNX Runtime while this one is pasted and merged
     let next = tiles.length ? run(0) : undefined;
-    for (let k = 0; next; k++) {
-      const out = await next;
-      next = k + 1 < tiles.length ? run(k + 1) : undefined;
-      const boxes = out.boxes.data as Float32Array, scores = out.scores.data as Float32Array, masks = out.masks.data as Float32Array;
+    for (let t0 = 0; next; t0 += batch) {
+      const { group, out: pending } = next;
+      const out = await pending;
+      next = t0 + batch < tiles.length ? run(t0 + batch) : undefined;
+      const boxes = out.boxes.data as Float32Array, scores = out.scores.data as Float32Array, masks = out.masks.data as Float32Array, index = out.image_index.data as Float32Array;
       const K = scores.length;
       const M = Number(out.masks.dims[out.masks.dims.length - 1]);
-      if (boxes.length !== 4 * K || !(M > 0) || masks.length !== K * M * M) throw new NucsegError(`model output has the wrong shape (boxes ${out.boxes.dims.join('x')}, scores ${out.scores.dims.join('x')}, masks ${out.masks.dims.join('x')})`, { file: this.path });
-      let pasted;
-      try {
-        pasted = pasteInstances({ boxes, scores, masks, maskSize: M }, T, T, post);
-      } catch (e) {
-        throw new NucsegError(`model output is not usable: ${(e as Error).message}`, { file: this.path });
+      if (boxes.length !== 4 * K || index.length !== K || !(M > 0) || masks.length !== K * M * M) throw new NucsegError(`model output has the wrong shape (boxes ${out.boxes.dims.join('x')}, scores ${out.scores.dims.join('x')}, masks ${out.masks.dims.join('x')}, image_index ${out.image_index.dims.join('x')})`, { file: this.path });
+      // detections come grouped by image, in batch order
+      let a = 0;
+      for (let g = 0; g < group.length; g++) {
+        let b = a;
+        while (b < K && index[b] === g) b++;
+        let pasted;
+        try {
+          pasted = pasteInstances({ boxes: boxes.subarray(4 * a, 4 * b), scores: scores.subarray(a, b), masks: masks.subarray(a * M * M, b * M * M), maskSize: M }, T, T, post);
+        } catch (e) {
+          throw new NucsegError(`model output is not usable: ${(e as Error).message}`, { file: this.path });
+        }
+        nextId = mergeTileInstances(canvas, pasted.labels, group[g].x, group[g].y, nextId, post.mergeOverlap);
+        a = b;
       }
-      nextId = mergeTileInstances(canvas, pasted.labels, tiles[k].x, tiles[k].y, nextId, post.mergeOverlap);
+      if (a !== K) throw new NucsegError(`model output is not usable: image_index is not grouped by image in batch order`, { file: this.path });
     }
     let labels: LabelImage = canvas;
     if (PW !== W || PH !== H) {

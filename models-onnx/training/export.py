@@ -4,6 +4,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 import torch
+from typing import List
 
 
 def register_roi_align(opset=17):
@@ -26,19 +27,15 @@ def register_roi_align(opset=17):
     register_custom_op_symbolic('torchvision::roi_align', roi_align16, 16)
 
 
-def export_onnx(model, path, roi=256, opset=17, outputs=('distance', 'border'), dynamic_batch=True):
-    """Exports with a dynamic image size; input 'image' (N,1,H,W) float32. FPN2-WS: outputs
-    'distance' and 'border' (N,1,H,W), dynamic batch. Mask R-CNN (dynamic_batch=False, N = 1):
-    'boxes' (K,4), 'scores' (K), 'masks' (K,1,28,28), K dynamic. Returns the trace input."""
+def export_onnx(model, path, roi=256, opset=17):
+    """FPN2-WS with a dynamic batch and image size; input 'image' (N,1,H,W) float32,
+    outputs 'distance' and 'border' (N,1,H,W) float32. Returns the trace input."""
     model.eval()
-    if opset >= 16:
-        register_roi_align(opset)
     x = torch.rand(1, 1, roi, roi)
-    image_axes = {0: 'batch', 2: 'height', 3: 'width'} if dynamic_batch else {2: 'height', 3: 'width'}
-    out_axes = {o: ({0: 'batch', 2: 'height', 3: 'width'} if dynamic_batch else {0: 'detections'}) for o in outputs}
+    axes = {0: 'batch', 2: 'height', 3: 'width'}
     kw = dict(
-        opset_version=opset, input_names=['image'], output_names=list(outputs),
-        dynamic_axes={'image': image_axes, **out_axes},
+        opset_version=opset, input_names=['image'], output_names=['distance', 'border'],
+        dynamic_axes={'image': axes, 'distance': axes, 'border': axes},
         do_constant_folding=False,  # keep every weight under its parameter name
     )
     try:  # PyTorch >= 2.5: the TorchScript exporter (the default became dynamo in 2.9)
@@ -46,6 +43,51 @@ def export_onnx(model, path, roi=256, opset=17, outputs=('distance', 'border'), 
     except TypeError:
         torch.onnx.export(model, x, path, **kw)
     return x
+
+
+class _BatchedDetections(torch.nn.Module):
+    """Runs a single-image detection model (traced) over each image of a batch in an ONNX
+    Loop: detections of all images concatenated, with the index of the image of each."""
+
+    def __init__(self, single):
+        super().__init__()
+        self.single = single
+
+    def forward(self, x):
+        boxes: List[torch.Tensor] = []
+        scores: List[torch.Tensor] = []
+        masks: List[torch.Tensor] = []
+        index: List[torch.Tensor] = []
+        for i in range(x.shape[0]):
+            b, s, m = self.single(x[i:i + 1])
+            boxes.append(b)
+            scores.append(s)
+            masks.append(m)
+            index.append(torch.full_like(s, float(i)))
+        return torch.cat(boxes), torch.cat(scores), torch.cat(masks), torch.cat(index)
+
+
+def export_mrcnn_onnx(model, path, roi=256, opset=17):
+    """Mask R-CNN with a dynamic batch and image size: torchvision's detection models trace
+    for a fixed number of images, so the single-image model is traced and a scripted loop
+    over the batch wraps it (an ONNX Loop). Input 'image' (N,1,H,W); outputs 'boxes' (K,4),
+    'scores' (K), 'masks' (K,1,28,28), 'image_index' (K, float: which image of the batch),
+    detections grouped by image in batch order, each group sorted by score."""
+    model.eval()
+    register_roi_align(opset)
+    x = torch.rand(1, 1, roi, roi)
+    traced = torch.jit.trace(model, (x,), check_trace=False)
+    batched = torch.jit.script(_BatchedDetections(traced))
+    xb = torch.rand(2, 1, roi, roi)
+    kw = dict(
+        opset_version=opset, input_names=['image'], output_names=['boxes', 'scores', 'masks', 'image_index'],
+        dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, **{o: {0: 'detections'} for o in ('boxes', 'scores', 'masks', 'image_index')}},
+        do_constant_folding=False,
+    )
+    try:
+        torch.onnx.export(batched, (xb,), path, dynamo=False, **kw)
+    except TypeError:
+        torch.onnx.export(batched, (xb,), path, **kw)
 
 
 def weights_to_float16(path):
@@ -78,6 +120,8 @@ def load_from_onnx(model, path):
     inits = {}
     for i in m.graph.initializer:
         name = i.name[:-6] if i.name.endswith('__fp16') else i.name
+        if name.startswith('single.'):  # a batched Mask R-CNN export (export_mrcnn_onnx)
+            name = name[len('single.'):]
         inits[name] = numpy_helper.to_array(i).astype(np.float32)
     sd = model.state_dict()
     hit = 0

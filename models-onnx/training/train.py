@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import AugmentedSet  # noqa: E402
-from export import export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
+from export import export_mrcnn_onnx, export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
 from nets import FPN2WS, load_imagenet_encoder  # noqa: E402
 from mrcnn import NucleiMaskRCNN, paste, targets_from_labels  # noqa: E402
 
@@ -213,7 +213,10 @@ def main(argv=None):
     if mr:
         model.net.roi_heads.score_thresh = a.export_min_score  # exported detections: nothing below the lowest useful threshold
     tmp = a.out + '.tmp.onnx'
-    export_onnx(model, tmp, roi, outputs=['boxes', 'scores', 'masks'] if mr else ['distance', 'border'], dynamic_batch=not mr)
+    if mr:
+        export_mrcnn_onnx(model, tmp, roi)
+    else:
+        export_onnx(model, tmp, roi)
     if a.float16:
         weights_to_float16(tmp)
     # card test pair: the centre of a real validation ROI (or training ROI) and the PyTorch outputs
@@ -252,6 +255,7 @@ def main(argv=None):
             {'name': 'boxes', 'axes': 'ni', 'data_type': 'float32', 'description': 'detections sorted by score: x0, y0, x1, y1 in pixels (pixel edges)'},
             {'name': 'scores', 'axes': 'n', 'data_type': 'float32', 'description': f'detection score 0..1 (>= {a.export_min_score} exported)'},
             {'name': 'masks', 'axes': 'ncyx', 'data_type': 'float32', 'description': 'foreground probability on a 28 x 28 grid spanning each box'},
+            {'name': 'image_index', 'axes': 'n', 'data_type': 'float32', 'description': 'which image of the batch each detection belongs to (detections grouped by image, in batch order)'},
         ]
         post = {'method': 'mask_rcnn_paste', 'score_threshold': 0.5, 'mask_threshold': 0.5, 'merge_overlap': 0.5, 'min_area': 16, 'max_area': None, 'keep_largest_component': True}
         description = 'Mask R-CNN nucleus segmentation: boxes, scores and box-relative masks, pasted and merged across tiles by nucseg'
@@ -274,9 +278,9 @@ def main(argv=None):
         'authors': [{'name': 'nucseg'}],
         'license': 'MIT',
         'architecture': architecture,
-        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [1 if mr else None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1, clipped (nucseg normalizeImage)'}],
+        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1, clipped (nucseg normalizeImage)'}],
         'outputs': outputs,
-        'tile': {'size': roi, 'overlap': 64 if mr else 50, 'multiple_of': 32, 'batch': 1 if mr else None},
+        'tile': {'size': roi, 'overlap': 64 if mr else 50, 'multiple_of': 32},
         'postprocessing': post,
         'training': {
             'data': os.path.basename(a.data) if a.data else a.fields, 'data_sha256': sha256(a.data) if a.data else None, 'sources': train.sources, 'augment_config': train.config,

@@ -79,13 +79,28 @@ describe('nucseg train', () => {
     expect(events.find((e) => e.event === 'verified').max_difference).toBeLessThan(1e-3);
     const card = await readCard(join(d, 'mr.card.json'));
     expect(card.architecture.type).toBe('mrcnn');
-    expect(card.outputs.map((o) => o.name)).toEqual(['boxes', 'scores', 'masks']);
+    expect(card.outputs.map((o) => o.name)).toEqual(['boxes', 'scores', 'masks', 'image_index']);
     expect(card.weights.onnx.opset_version).toBeGreaterThanOrEqual(17);
     // the card's test pair holds PyTorch's 8 best detections; ONNX Runtime must reproduce them
     expect((card.test.scores as number[]).length).toBe(8);
     expect(await checkAgainstCard(out)).toBeLessThan(card.test.tolerance);
     // end to end through segment(): a 200x240 crop of a real field in 128-px tiles (overlap
     // 64), pasted and merged; labels are 1..count, each nucleus one connected piece >= min_area
+    // dynamic batch: the same input twice gives the same detections twice, grouped by image
+    const { openSession, ort } = await import('../../lib/models/onnx.js');
+    const { session } = await openSession(out, 'cpu');
+    const x = Float32Array.from(card.test.input as number[]);
+    const two = new Float32Array(2 * x.length);
+    two.set(x);
+    two.set(x, x.length);
+    const shape = card.test.input_shape as number[];
+    const o = await session.run({ image: new ort.Tensor('float32', two, [2, ...shape.slice(1)]) });
+    const k = (o.scores.data as Float32Array).length / 2;
+    expect(k).toBeGreaterThan(0);
+    expect(Array.from(o.image_index.data as Float32Array)).toEqual([...Array(k).fill(0), ...Array(k).fill(1)]);
+    const sc = o.scores.data as Float32Array;
+    for (let i = 0; i < k; i++) expect(Math.abs(sc[i] - sc[k + i])).toBeLessThan(1e-5);
+    await session.release();
     // and paste them all (the card's post-processing threshold lowered; the ONNX file is unchanged)
     const cardFile = join(d, 'mr.card.json');
     writeFileSync(cardFile, JSON.stringify({ ...card, postprocessing: { ...card.postprocessing, score_threshold: 0 } }));
