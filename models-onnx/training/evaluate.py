@@ -6,7 +6,7 @@ from skimage.morphology import disk, binary_closing
 from skimage.segmentation import watershed
 
 
-def postprocess(distance, border, seed_threshold=0.6, foreground_threshold=0.3, closing_radius=2, min_area=16):
+def postprocess(distance, border, seed_threshold=0.6, foreground_threshold=0.05, closing_radius=2, min_area=16):
     seeds = binary_closing(distance > seed_threshold, disk(closing_radius)) if closing_radius else distance > seed_threshold
     markers, _ = ndi.label(seeds)
     fg = (distance > foreground_threshold) | (markers > 0)

@@ -267,7 +267,7 @@ def main(argv=None):
             {'name': 'distance', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'per-nucleus distance to its edge / its maximum, 0..1'},
             {'name': 'border', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'nucleus border blurred with sigma 1, 0..1'},
         ]
-        post = {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.3, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
+        post = {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.05, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
         description = 'FPN2-WS nucleus segmentation: normalized distance and blurred border maps, instances by seeded watershed'
         loss = 'MSE(distance) + MSE(border), mean of the two'
         optimizer = {'optimizer': 'Adam', 'schedule': 'constant'}
