@@ -238,12 +238,10 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
 
   const workers: Worker[] = [];
   const lanes: Promise<void>[] = [];
-  // An ONNX model in-process (jobs = 1): two images in flight, so one image's reading,
-  // post-processing and writing (JS thread, native kernels) overlap the other's inference
-  // (ONNX Runtime's own threads; the session is shared).
-  const onnx = (opts.model ?? DEFAULT_MODEL) !== 'classic';
-  const laneCount = jobs > 1 ? jobs : onnx && files.length > 1 ? 2 : 1;
-  for (let j = 0; j < laneCount; j++) {
+  // One lane per job. (onnxruntime-node runs inference synchronously on the calling JS
+  // thread, so overlapping one image's inference with another's post-processing takes worker
+  // threads — `jobs` > 1, each with its own session — not two lanes on this thread.)
+  for (let j = 0; j < jobs; j++) {
     // workerData must be an object: geotiff's 'web-worker' dependency reads it on import
     // inside any worker thread and takes a missing one for its own worker.
     const worker = jobs > 1 ? new Worker(new URL('./worker.js', import.meta.url), { workerData: {} }) : undefined;
