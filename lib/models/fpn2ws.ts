@@ -84,7 +84,9 @@ export class Fpn2wsModel extends OnnxModel {
       });
       return { group, input, run: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
-    // Pipelined: the next batch is already running in ONNX Runtime while this one is stitched.
+    // The next batch is queued before this one is stitched. onnxruntime-node runs a session
+    // synchronously on this thread when its turn comes, so this orders work rather than
+    // overlapping it; overlap across images comes from segmentFiles' worker threads (--jobs).
     let next = tiles.length ? prepare(0) : undefined;
     for (let t0 = 0; next; t0 += batch) {
       const cur = next;

@@ -31,8 +31,7 @@ export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
  * pasted at their boxes (native pasteInstances, best score first); across overlapping tiles,
  * instances that overlap above `merge_overlap` become one nucleus (native
  * mergeTileInstances); then each nucleus keeps its largest connected piece and the area
- * limits apply (the seed paper's Mask R-CNN post-processing). The next batch runs in ONNX
- * Runtime while the current one is pasted and merged.
+ * limits apply (the seed paper's Mask R-CNN post-processing).
  */
 export class MrcnnModel extends OnnxModel {
   constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
@@ -62,7 +61,7 @@ export class MrcnnModel extends OnnxModel {
       return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
     let nextId = 1;
-    // pipelined: the next batch of tiles runs in ONNX Runtime while this one is pasted and merged
+    // the next batch is queued before this one is pasted and merged (see Fpn2wsModel.predict)
     let next = tiles.length ? run(0) : undefined;
     for (let t0 = 0; next; t0 += batch) {
       const { group, out: pending } = next;
