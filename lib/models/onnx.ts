@@ -60,6 +60,9 @@ export async function openSession(path: string, device: InferenceDevice = 'auto'
       const session = await ort.InferenceSession.create(path, {
         executionProviders: [d],
         graphOptimizationLevel: 'all',
+        // ORT's threads spin between operators by default and then compete with the native
+        // post-processing for the same cores: end to end ~5 % faster on a folder without it
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
       });
       return { session, device: d };
