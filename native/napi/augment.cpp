@@ -135,26 +135,18 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     // are not faulted in and zeroed again for every batch)
     Napi::Float32Array image, distance, border;
     Napi::Uint16Array labels;
+    const size_t n = px * static_cast<size_t>(count);
     if (info.Length() > 8 && info[8].IsObject()) {
       Napi::Object into = info[8].As<Napi::Object>();
-      auto f32 = [&](const char* k) {
-        Napi::Value v = into.Get(k);
-        if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || v.As<Napi::TypedArray>().ElementLength() != px * count)
-          throw Napi::TypeError::New(env, std::string("augmentRois: into.") + k + " must be a Float32Array of count x roi x roi");
-        return v.As<Napi::Float32Array>();
-      };
-      image = f32("image");
-      distance = f32("distance");
-      border = f32("border");
-      Napi::Value l = into.Get("labels");
-      if (!l.IsTypedArray() || l.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || l.As<Napi::TypedArray>().ElementLength() != px * count)
-        throw Napi::TypeError::New(env, "augmentRois: into.labels must be a Uint16Array of count x roi x roi");
-      labels = l.As<Napi::Uint16Array>();
+      image = typed_array<float>(env, into.Get("image"), napi_float32_array, n, "augmentRois: into.image");
+      distance = typed_array<float>(env, into.Get("distance"), napi_float32_array, n, "augmentRois: into.distance");
+      border = typed_array<float>(env, into.Get("border"), napi_float32_array, n, "augmentRois: into.border");
+      labels = typed_array<uint16_t>(env, into.Get("labels"), napi_uint16_array, n, "augmentRois: into.labels");
     } else {
-      image = Napi::Float32Array::New(env, px * count);
-      distance = Napi::Float32Array::New(env, px * count);
-      border = Napi::Float32Array::New(env, px * count);
-      labels = Napi::Uint16Array::New(env, px * count);
+      image = Napi::Float32Array::New(env, n);
+      distance = Napi::Float32Array::New(env, n);
+      border = Napi::Float32Array::New(env, n);
+      labels = Napi::Uint16Array::New(env, n);
     }
     std::vector<RoiOut> out(static_cast<size_t>(count));
     for (int64_t k = 0; k < count; ++k) out[k] = {image.Data() + k * px, labels.Data() + k * px, distance.Data() + k * px, border.Data() + k * px};
@@ -162,12 +154,9 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     Napi::Uint16Array image16;
     if (info.Length() > 8 && info[8].IsObject() && info[8].As<Napi::Object>().Has("image16")) {
       Napi::Object into = info[8].As<Napi::Object>();
-      Napi::Value v = into.Get("image16");
-      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || v.As<Napi::TypedArray>().ElementLength() != px * count)
-        throw Napi::TypeError::New(env, "augmentRois: into.image16 must be a Uint16Array of count x roi x roi");
+      image16 = typed_array<uint16_t>(env, into.Get("image16"), napi_uint16_array, n, "augmentRois: into.image16");
       const double levels = into.Get("levels").ToNumber().DoubleValue();
       if (!(levels >= 1 && levels <= 65535)) throw Napi::RangeError::New(env, "augmentRois: into.levels must be in [1, 65535]");
-      image16 = v.As<Napi::Uint16Array>();
       for (int64_t k = 0; k < count; ++k) {
         out[k].image_u16 = image16.Data() + k * px;
         out[k].image_levels = static_cast<float>(levels);

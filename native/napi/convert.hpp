@@ -67,6 +67,18 @@ inline napi_typedarray_type array_type(const Napi::Value& image) {
   return image.As<Napi::Object>().Get("data").As<Napi::TypedArray>().TypedArrayType();
 }
 
+// A TypedArray argument of napi type `want` (element type T) with exactly n elements;
+// `what` names it in the TypeError / RangeError.
+template <typename T>
+Napi::TypedArrayOf<T> typed_array(const Napi::Env& env, const Napi::Value& v, napi_typedarray_type want, size_t n, const std::string& what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want)
+    throw Napi::TypeError::New(env, what + " must be a " + type_name(want));
+  auto ta = v.As<Napi::TypedArrayOf<T>>();
+  if (ta.ElementLength() != n)
+    throw Napi::RangeError::New(env, what + " has " + std::to_string(ta.ElementLength()) + " values, expected " + std::to_string(n));
+  return ta;
+}
+
 // Copies a vector into a new TypedArray of the same element type (any type
 // Napi::TypedArrayOf supports: (u)int8/16/32, float, double).
 template <typename T>

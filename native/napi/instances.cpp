@@ -6,16 +6,6 @@
 namespace nucseg::napi {
 namespace {
 
-template <typename T>
-const T* typed(const Napi::Env& env, const Napi::Value& v, napi_typedarray_type want, size_t n, const char* name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want)
-    throw Napi::TypeError::New(env, std::string("pasteInstances: ") + name + " must be a " + type_name(want));
-  auto ta = v.As<Napi::TypedArray>();
-  if (ta.ElementLength() != n)
-    throw Napi::RangeError::New(env, std::string("pasteInstances: ") + name + " has " + std::to_string(ta.ElementLength()) + " values, expected " + std::to_string(n));
-  return reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
-}
-
 // pasteInstances(boxes f32 K*4, scores f32 K, masks f32 K*M*M, M, width, height, scoreThr, maskThr) -> { labels, count }
 Napi::Value PasteInstances(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -25,9 +15,9 @@ Napi::Value PasteInstances(const Napi::CallbackInfo& info) {
     det.count = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
     det.mask_size = info[3].ToNumber().Int64Value();
     if (det.mask_size < 1 || det.mask_size > 4096) throw Napi::RangeError::New(env, "pasteInstances: mask size must be in [1, 4096]");
-    det.scores = typed<float>(env, info[1], napi_float32_array, static_cast<size_t>(det.count), "scores");
-    det.boxes = typed<float>(env, info[0], napi_float32_array, static_cast<size_t>(det.count * 4), "boxes");
-    det.masks = typed<float>(env, info[2], napi_float32_array, static_cast<size_t>(det.count * det.mask_size * det.mask_size), "masks");
+    det.scores = typed_array<float>(env, info[1], napi_float32_array, static_cast<size_t>(det.count), "pasteInstances: scores").Data();
+    det.boxes = typed_array<float>(env, info[0], napi_float32_array, static_cast<size_t>(det.count * 4), "pasteInstances: boxes").Data();
+    det.masks = typed_array<float>(env, info[2], napi_float32_array, static_cast<size_t>(det.count * det.mask_size * det.mask_size), "pasteInstances: masks").Data();
     const int64_t w = info[4].ToNumber().Int64Value(), h = info[5].ToNumber().Int64Value();
     if (w < 1 || h < 1 || w * h > (int64_t(1) << 31)) throw Napi::RangeError::New(env, "pasteInstances: bad image size");
     auto out = out_image<uint32_t>(env, w, h);
