@@ -2,10 +2,8 @@ import type { ImageData, LabelImage } from '../image/types.js';
 import { connectedComponents, relabelSequential, removeSmallObjects } from '../kernels/components.js';
 import { binaryClosing } from '../kernels/morphology.js';
 import { watershed } from '../kernels/watershed.js';
-import { tileGrid } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
-import { ort } from './onnx.js';
 import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
 
 export interface Fpn2wsPost {
@@ -67,34 +65,13 @@ export class Fpn2wsModel extends OnnxModel {
 
   /** Distance and border maps of a normalized image (tiles stitched without seams). */
   async predict(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
-    const session = await this.open();
-    const T = this.card.tile.size, ov = this.card.tile.overlap;
     const { width: W, height: H } = image;
-    // fields smaller than a tile are padded (reflected) up to one tile
-    const PW = Math.max(W, T), PH = Math.max(H, T);
-    const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
-    const tiles = tileGrid(PW, PH, T, ov);
     const dist = new Float32Array(W * H), bord = new Float32Array(W * H);
-    const batch = Math.max(1, this.opts.batch ?? 4);
-    const prepare = (t0: number) => {
-      const group = tiles.slice(t0, t0 + batch);
-      const input = new Float32Array(group.length * T * T);
-      group.forEach((t, k) => {
-        for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
-      });
-      return { group, input, run: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
-    };
-    // The next batch is queued before this one is stitched. onnxruntime-node runs a session
-    // synchronously on this thread when its turn comes, so this orders work rather than
-    // overlapping it; overlap across images comes from segmentFiles' worker threads (--jobs).
-    let next = tiles.length ? prepare(0) : undefined;
-    for (let t0 = 0; next; t0 += batch) {
-      const cur = next;
-      const out = await cur.run;
-      next = t0 + batch < tiles.length ? prepare(t0 + batch) : undefined;
+    for await (const { tiles, out, size: T } of this.runTiles(image)) {
       const d = out.distance.data as Float32Array, b = out.border.data as Float32Array;
-      if (d.length !== cur.input.length || b.length !== cur.input.length) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
-      cur.group.forEach((t, k) => {
+      const n = tiles.length * T * T;
+      if (d.length !== n || b.length !== n) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
+      tiles.forEach((t, k) => {
         for (let y = Math.max(t.own.y0, 0); y < Math.min(t.own.y1, H); y++)
           for (let x = Math.max(t.own.x0, 0); x < Math.min(t.own.x1, W); x++) {
             const s = k * T * T + (y - t.y) * T + (x - t.x);
@@ -110,18 +87,4 @@ export class Fpn2wsModel extends OnnxModel {
     const { distance, border } = await this.predict(image);
     return fpn2wsInstances(distance, border, postFromCard(this.card), threads);
   }
-}
-
-/** Reflects an image into a larger PW × PH one (fields smaller than a tile). */
-export function reflectPad(im: ImageData<Float32Array>, PW: number, PH: number): Float32Array {
-  const out = new Float32Array(PW * PH);
-  const r = (i: number, n: number) => {
-    if (n === 1) return 0;
-    const p = 2 * n;
-    i %= p;
-    if (i < 0) i += p;
-    return i < n ? i : p - 1 - i;
-  };
-  for (let y = 0; y < PH; y++) for (let x = 0; x < PW; x++) out[y * PW + x] = im.data[r(y, im.height) * im.width + r(x, im.width)];
-  return out;
 }

@@ -1,11 +1,8 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { keepLargestComponent, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
 import { mergeTileInstances, pasteInstances } from '../kernels/instances.js';
-import { tileGrid } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
-import { reflectPad } from './fpn2ws.js';
-import { ort } from './onnx.js';
 import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
 
 export interface MrcnnPost {
@@ -43,30 +40,13 @@ export class MrcnnModel extends OnnxModel {
   }
 
   async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
-    const session = await this.open();
     const post = mrcnnPostFromCard(this.card);
-    const T = this.card.tile.size, ov = this.card.tile.overlap;
     const { width: W, height: H } = image;
-    const PW = Math.max(W, T), PH = Math.max(H, T);
-    const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
-    const tiles = tileGrid(PW, PH, T, ov);
+    const T = this.card.tile.size;
+    const PW = Math.max(W, T), PH = Math.max(H, T); // the tiled area (runTiles pads small fields)
     const canvas = { data: new Uint32Array(PW * PH), width: PW, height: PH };
-    const batch = Math.max(1, this.opts.batch ?? 4);
-    const run = (t0: number) => {
-      const group = tiles.slice(t0, t0 + batch);
-      const input = new Float32Array(group.length * T * T);
-      group.forEach((t, g) => {
-        for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), g * T * T + y * T);
-      });
-      return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
-    };
     let nextId = 1;
-    // the next batch is queued before this one is pasted and merged (see Fpn2wsModel.predict)
-    let next = tiles.length ? run(0) : undefined;
-    for (let t0 = 0; next; t0 += batch) {
-      const { group, out: pending } = next;
-      const out = await pending;
-      next = t0 + batch < tiles.length ? run(t0 + batch) : undefined;
+    for await (const { tiles: group, out } of this.runTiles(image)) {
       const boxes = out.boxes.data as Float32Array, scores = out.scores.data as Float32Array, masks = out.masks.data as Float32Array, index = out.image_index.data as Float32Array;
       const K = scores.length;
       const M = Number(out.masks.dims[out.masks.dims.length - 1]);

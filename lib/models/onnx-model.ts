@@ -1,8 +1,9 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import type { SegmentationModel } from '../segment/model.js';
+import { tileGrid, type Tile } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
-import { openModelSession, type InferenceDevice, type ort } from './onnx.js';
+import { openModelSession, ort, type InferenceDevice } from './onnx.js';
 
 export interface OnnxModelOptions {
   device?: InferenceDevice;
@@ -54,9 +55,55 @@ export abstract class OnnxModel implements SegmentationModel {
     return this.session!;
   }
 
+  /**
+   * Runs the card's overlapping tiles of a normalized image (fields smaller than a tile are
+   * reflect-padded up to one) in batches of `batch`, yielding each batch's tiles and outputs
+   * in order. The next batch is queued before the caller handles this one; onnxruntime-node
+   * runs a session synchronously on this thread when its turn comes, so this orders work
+   * rather than overlapping it (overlap across images comes from segmentFiles' --jobs).
+   */
+  protected async *runTiles(image: ImageData<Float32Array>): AsyncGenerator<{ tiles: Tile[]; out: ort.InferenceSession.OnnxValueMapType; size: number }> {
+    const session = await this.open();
+    const T = this.card.tile.size;
+    const { width: W, height: H } = image;
+    const PW = Math.max(W, T), PH = Math.max(H, T);
+    const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
+    const tiles = tileGrid(PW, PH, T, this.card.tile.overlap);
+    const batch = Math.max(1, this.opts.batch ?? 4);
+    const run = (t0: number) => {
+      const group = tiles.slice(t0, t0 + batch);
+      const input = new Float32Array(group.length * T * T);
+      group.forEach((t, k) => {
+        for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
+      });
+      return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
+    };
+    let next = tiles.length ? run(0) : undefined;
+    for (let t0 = 0; next; t0 += batch) {
+      const cur = next;
+      const out = await cur.out;
+      next = t0 + batch < tiles.length ? run(t0 + batch) : undefined;
+      yield { tiles: cur.group, out, size: T };
+    }
+  }
+
   abstract segment(image: ImageData<Float32Array>, opts: { threads: number }): Promise<LabelImage>;
 
   async dispose(): Promise<void> {
     await this.session?.release();
   }
+}
+
+/** Reflects an image into a larger PW × PH one (fields smaller than a tile). */
+export function reflectPad(im: ImageData<Float32Array>, PW: number, PH: number): Float32Array {
+  const out = new Float32Array(PW * PH);
+  const r = (i: number, n: number) => {
+    if (n === 1) return 0;
+    const p = 2 * n;
+    i %= p;
+    if (i < 0) i += p;
+    return i < n ? i : p - 1 - i;
+  };
+  for (let y = 0; y < PH; y++) for (let x = 0; x < PW; x++) out[y * PW + x] = im.data[r(y, im.height) * im.width + r(x, im.width)];
+  return out;
 }
