@@ -161,7 +161,7 @@ export async function augment(opts: AugmentOptions): Promise<AugmentResult> {
       const sset = roiSet.subarray(first, first + n), ssplit = roiSplit.subarray(first, first + n);
       const end = first + n;
       // the uint16 image was written by the native workers (into.image16)
-      const image: Float32Array | Uint16Array = u16 ? (b as RoiBatch & { image16: Uint16Array }).image16 : b.image;
+      const image: Float32Array | Uint16Array = u16 ? b.image16! : b.image;
       for (const [ds, data] of [
         [dsImage, image],
         [dsLabel, b.labels],

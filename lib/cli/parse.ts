@@ -30,3 +30,10 @@ export function wholeNumber(text: string, option: string, min: number, max = Num
   }
   return n;
 }
+
+/** An option value in [0, 1], or a NucsegError naming the option. */
+export function probability(text: string, option: string): number {
+  const n = Number(text);
+  if (!(text.trim() !== '' && n >= 0 && n <= 1)) throw new NucsegError(`${option} must be a number in [0, 1], not '${text}'`);
+  return n;
+}

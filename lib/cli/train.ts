@@ -4,7 +4,7 @@ import { train, type TrainEvent } from '../train/run.js';
 import { NucsegError } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { NucsegCommand } from './base.js';
-import { wholeNumber } from './parse.js';
+import { probability, wholeNumber } from './parse.js';
 
 export class TrainCommand extends NucsegCommand {
   static override paths = [['train']];
@@ -55,7 +55,7 @@ export class TrainCommand extends NucsegCommand {
       const r = await train({
         data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
         batch: wholeNumber(this.batch, '--batch', 1), device: this.device as 'auto', seed: wholeNumber(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
-        exportMinScore: this.exportMinScore !== undefined ? Number(this.exportMinScore) : undefined,
+        exportMinScore: this.exportMinScore !== undefined ? probability(this.exportMinScore, '--export-min-score') : undefined,
         onEvent: (e: TrainEvent) => {
           if (this.json) this.context.stdout.write(JSON.stringify(e) + '\n');
           if (e.event === 'start') {

@@ -19,6 +19,8 @@ export interface RoiBatch {
   labels: Uint16Array;
   distance: Float32Array;
   border: Float32Array;
+  /** With `into.image16`: the image as round(value × levels). */
+  image16?: Uint16Array;
 }
 
 /**
@@ -40,7 +42,7 @@ export function augmentRois(sources: readonly RoiSource[], roiSet: Uint8Array, r
  * count × roi × roi values), so a long run reuses two sets of buffers; with `into.image16`
  * and `into.levels` the image is also written there as round(value × levels).
  */
-export function augmentRoisAsync(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions & { into?: RoiBatch & { image16?: Uint16Array; levels?: number } } = {}): Promise<RoiBatch> {
+export function augmentRoisAsync(sources: readonly RoiSource[], roiSet: Uint8Array, roiSplit: Uint8Array, config: object, seed: number, firstIndex: number, opts: KernelOptions & { into?: RoiBatch & { levels?: number } } = {}): Promise<RoiBatch> {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new NucsegError(`seed must be a whole number >= 0, not ${seed}`);
   return addon().augmentRois(sources as never, roiSet.slice(), roiSplit.slice(), config, seed, firstIndex, threadsOf(opts), true, opts.into) as Promise<RoiBatch>;
 }

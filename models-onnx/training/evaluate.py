@@ -10,7 +10,11 @@ def postprocess(distance, border, seed_threshold=0.6, foreground_threshold=0.05,
     seeds = binary_closing(distance > seed_threshold, disk(closing_radius)) if closing_radius else distance > seed_threshold
     markers, _ = ndi.label(seeds)
     fg = (distance > foreground_threshold) | (markers > 0)
-    lab = watershed(border - distance, markers, mask=fg)
+    return remove_small(watershed(border - distance, markers, mask=fg), min_area)
+
+
+def remove_small(lab, min_area):
+    """Sets to 0 every label of fewer than min_area pixels (in place; returns lab)."""
     if min_area:
         areas = np.bincount(lab.ravel())
         small = np.nonzero(areas < min_area)[0]

@@ -78,28 +78,26 @@ def evaluate(model, loader, device, amp, loss_fn):
     return total / max(n, 1)
 
 
+def field_input(im):
+    """A whole field as a (1, 1, H', W') tensor, reflect-padded to multiples of 32."""
+    H, W = im.shape
+    return torch.from_numpy(np.pad(im, ((0, (-H) % 32), (0, (-W) % 32)), mode='reflect'))[None, None]
+
+
 def fpn_field_labels(model, im):
     from evaluate import postprocess
     H, W = im.shape
-    ph, pw = (-H) % 32, (-W) % 32
-    x = torch.from_numpy(np.pad(im, ((0, ph), (0, pw)), mode='reflect'))[None, None]
     with torch.no_grad():
-        dd, bb = model(x)
+        dd, bb = model(field_input(im))
     return postprocess(dd[0, 0, :H, :W].numpy(), bb[0, 0, :H, :W].numpy())
 
 
 def mrcnn_field_labels(model, im, score_threshold=0.5, min_area=16):
+    from evaluate import remove_small
     H, W = im.shape
-    ph, pw = (-H) % 32, (-W) % 32
-    x = torch.from_numpy(np.pad(im, ((0, ph), (0, pw)), mode='reflect'))[None, None]
     with torch.no_grad():
-        boxes, scores, masks = model(x)
-    lab = paste(boxes.numpy(), scores.numpy(), masks.numpy(), H, W, score_threshold)
-    if min_area:
-        areas = np.bincount(lab.ravel())
-        small = np.nonzero(areas < min_area)[0]
-        lab[np.isin(lab, small[small > 0])] = 0
-    return lab
+        boxes, scores, masks = model(field_input(im))
+    return remove_small(paste(boxes.numpy(), scores.numpy(), masks.numpy(), H, W, score_threshold), min_area)
 
 
 def main(argv=None):
