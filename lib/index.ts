@@ -52,7 +52,7 @@ export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';
 export { loadConfig, validateConfig, DEFAULT_CONFIG as DEFAULT_AUGMENT_CONFIG, PRESETS as AUGMENT_PRESETS, type AugmentConfig } from './augment/config.js';
-export { loadSources, type SetSpec, type SourceFile } from './augment/sources.js';
+export { loadSources, splitSet, type SetSpec, type SourceFile } from './augment/sources.js';
 export { contactSheet } from './augment/preview.js';
 export { train, findPython, type TrainOptions, type TrainEvent } from './train/run.js';
 export { readCard, fileSha256, type ModelCard } from './train/card.js';

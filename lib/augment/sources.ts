@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { findImages, pairFiles } from '../image/discover.js';
+import { findImages, pairFiles, type FilePair } from '../image/discover.js';
 import { readImage, readLabels } from '../image/read.js';
 import { resize } from '../kernels/resize.js';
 import type { RoiSource } from '../kernels/augment.js';
@@ -33,6 +33,30 @@ async function sha256(path: string): Promise<string> {
 }
 
 /**
+ * The image/label pairs of one set (`images/` and `labels/` of matching names) and the keys
+ * of those held out for validation: a field-level split, deterministic from the seed and the
+ * set's index (20 % with the default valFraction; sets of fewer than 5 fields split nothing
+ * here). Reads no pixels. Unpaired files are errors naming them.
+ */
+export async function splitSet(set: SetSpec, setIndex: number, valFraction: number, seed: number): Promise<{ pairs: FilePair[]; valKeys: Set<string> }> {
+  let images: string[], labels: string[];
+  try {
+    [images, labels] = await Promise.all([findImages(join(set.dir, 'images')), findImages(join(set.dir, 'labels'))]);
+  } catch {
+    throw new NucsegError(`set '${set.name}' needs images/ and labels/ folders`, { file: set.dir });
+  }
+  const { pairs, unpairedGt, unpairedPred } = pairFiles(labels, images);
+  if (unpairedGt.length || unpairedPred.length) {
+    const f = [...unpairedGt, ...unpairedPred][0];
+    throw new NucsegError(`set '${set.name}': ${relative('.', f)} has no matching ${unpairedGt.includes(f) ? 'image' : 'label'} file`);
+  }
+  if (pairs.length === 0) throw new NucsegError(`set '${set.name}' has no image/label pairs`, { file: set.dir });
+  const order = pairs.map((p, i) => ({ p, r: rngUniform(seed, 7919 * (setIndex + 1), i) })).sort((a, b) => a.r - b.r);
+  const nVal = pairs.length >= 5 ? Math.max(1, Math.round(valFraction * pairs.length)) : 0;
+  return { pairs, valKeys: new Set(order.slice(0, nVal).map((o) => o.p.key)) };
+}
+
+/**
  * Loads every (image, label) pair of each set: images normalized to 0..1 (percentiles),
  * labels as uint32. Fields are split into train/validation per set: with 5 or more fields a
  * `valFraction` share of whole fields goes to validation (no field in both); with fewer,
@@ -44,22 +68,7 @@ export async function loadSources(sets: readonly SetSpec[], scales: readonly num
   const sources: RoiSource[] = [];
   const files: SourceFile[] = [];
   for (const [si, set] of sets.entries()) {
-    let images: string[], labels: string[];
-    try {
-      [images, labels] = await Promise.all([findImages(join(set.dir, 'images')), findImages(join(set.dir, 'labels'))]);
-    } catch {
-      throw new NucsegError(`set '${set.name}' needs images/ and labels/ folders`, { file: set.dir });
-    }
-    const { pairs, unpairedGt, unpairedPred } = pairFiles(labels, images);
-    if (unpairedGt.length || unpairedPred.length) {
-      const f = [...unpairedGt, ...unpairedPred][0];
-      throw new NucsegError(`set '${set.name}': ${relative('.', f)} has no matching ${unpairedGt.includes(f) ? 'image' : 'label'} file`);
-    }
-    if (pairs.length === 0) throw new NucsegError(`set '${set.name}' has no image/label pairs`, { file: set.dir });
-    // field-level split, deterministic from the seed
-    const order = pairs.map((p, i) => ({ p, r: rngUniform(seed, 7919 * (si + 1), i) })).sort((a, b) => a.r - b.r);
-    const nVal = pairs.length >= 5 ? Math.max(1, Math.round(valFraction * pairs.length)) : 0;
-    const valKeys = new Set(order.slice(0, nVal).map((o) => o.p.key));
+    const { pairs, valKeys } = await splitSet(set, si, valFraction, seed);
     for (const pair of pairs) {
       const [im, lb] = await Promise.all([readImage(pair.pred), readLabels(pair.gt)]);
       if (im.width !== lb.width || im.height !== lb.height) {

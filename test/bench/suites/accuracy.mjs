@@ -4,7 +4,7 @@
 // BBBC039 (never trained on). Slow (~90 fields): run with `npm run bench -- --only accuracy`.
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DEFAULT_MODEL, loadConfig, loadSources, scoreFiles, segmentFiles } from '../../../dist/lib/index.js';
+import { DEFAULT_MODEL, loadConfig, scoreFiles, segmentFiles, splitSet } from '../../../dist/lib/index.js';
 
 export const ops = [];
 
@@ -23,8 +23,9 @@ export async function run({ shared, repo, quick }) {
   const rows = [];
   const dsb = join(shared, 'data', 'dsb2018-fluo', 'train');
   const cfg = await loadConfig();
-  const { files } = await loadSources([{ name: 'dsb', dir: dsb }], [1], cfg.valFraction ?? 0.2, 0);
-  const val = files.filter((f) => f.split === 1);
+  // the fields `nucseg augment --seed 0` holds out (the split alone: no pixels read)
+  const { pairs, valKeys } = await splitSet({ name: 'dsb', dir: dsb }, 0, cfg.valFraction, 0);
+  const val = pairs.filter((p) => valKeys.has(p.key)).map((p) => ({ image: p.pred, labels: p.gt }));
   const dir = join(repo, 'bench-out', 'accuracy-dsb-val');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'images'), { recursive: true });
