@@ -7,7 +7,7 @@ import torch
 from typing import List
 
 
-def register_roi_align(opset=17):
+def register_roi_align():
     """torchvision < 0.15 registers its RoIAlign export for opset 11 only; exported at opset
     >= 16 that node gets ONNX's new default coordinate_transformation_mode 'half_pixel'
     (aligned=True), while Mask R-CNN pools with aligned=False — ONNX Runtime then pools half
@@ -74,7 +74,8 @@ def export_mrcnn_onnx(model, path, roi=256, opset=17):
     'scores' (K), 'masks' (K,1,28,28), 'image_index' (K, float: which image of the batch),
     detections grouped by image in batch order, each group sorted by score."""
     model.eval()
-    register_roi_align(opset)
+    if opset >= 16:  # the opset-11 symbolic is right below 16
+        register_roi_align()
     x = torch.rand(1, 1, roi, roi)
     traced = torch.jit.trace(model, (x,), check_trace=False)
     batched = torch.jit.script(_BatchedDetections(traced))
