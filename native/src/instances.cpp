@@ -124,11 +124,18 @@ uint32_t merge_tile_instances(ImageView<uint32_t> canvas, ImageView<const uint32
     if (next_id == 0xffffffffu) throw ArgumentError("merge_tile_instances: more than 2^32 - 2 instances");
     to[t] = next_id++;
   }
+  uint32_t last = 0, last_to = 0;  // runs of one label: one lookup per run
   for (int64_t y = 0; y < tile.height; ++y) {
     const uint32_t* t = tile.row(y);
     uint32_t* c = canvas.row(y0 + y) + x0;
-    for (int64_t x = 0; x < tile.width; ++x)
-      if (t[x] && !c[x]) c[x] = to[t[x]];
+    for (int64_t x = 0; x < tile.width; ++x) {
+      if (!t[x] || c[x]) continue;
+      if (t[x] != last) {
+        last = t[x];
+        last_to = to.at(last);
+      }
+      c[x] = last_to;
+    }
   }
   return next_id;
 }
