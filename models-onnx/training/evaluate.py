@@ -6,7 +6,8 @@ from skimage.morphology import disk, binary_closing
 from skimage.segmentation import watershed
 
 
-def postprocess(distance, border, seed_threshold=0.6, foreground_threshold=0.05, closing_radius=2, min_area=16):
+def postprocess(distance, border, seed_threshold, foreground_threshold, closing_radius, min_area):
+    """Parameters come from the card (no fallbacks here: nucseg's TypeScript reads the same card)."""
     seeds = binary_closing(distance > seed_threshold, disk(closing_radius)) if closing_radius else distance > seed_threshold
     markers, _ = ndi.label(seeds)
     fg = (distance > foreground_threshold) | (markers > 0)
@@ -38,3 +39,48 @@ def f1_counts(gt, pred, thresholds=(0.5, 0.7, 0.9)):
         fp = len(pi) - len(np.unique(kp[m]))
         out.append((tp, fp, len(gi) - tp))
     return out
+
+
+POST_GRID = {'seed_threshold': [0.5, 0.6, 0.7, 0.8], 'foreground_threshold': [0.05, 0.1, 0.2, 0.3, 0.4, 0.5], 'seed_closing_radius': [0, 2]}
+TUNE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def post_at_scale(distance, border, post, scale):
+    """FPN2-WS post-processing of maps at the field's own resolution for a model run at
+    `scale` (sizes in the card are model pixels: the closing radius and min area scale)."""
+    r = post.get('seed_closing_radius') or 0
+    return postprocess(distance, border, post['seed_threshold'], post['foreground_threshold'], int(round(r / scale)), int(round((post.get('min_area') or 0) / scale ** 2)))
+
+
+_MAPS = []
+
+
+def _score_combo(args):
+    combo, base = args
+    maps = _MAPS
+    post = {**base, **combo}
+    tot = np.zeros((len(TUNE_THRESHOLDS), 3))
+    for d, b, gt, s in maps:
+        tot += np.array(f1_counts(gt, post_at_scale(d, b, post, s), TUNE_THRESHOLDS))
+    f1 = [2 * tp / max(2 * tp + fp + fn, 1) for tp, fp, fn in tot]
+    return combo, float(np.mean(f1)), [float(x) for x in f1]
+
+
+def tune_post(maps, base, grid=None, workers=1):
+    """Grid search of the post-processing on fields' maps [(distance, border, gt, scale)]:
+    the combination with the highest pooled F1 averaged over IoU 0.5..0.9. Returns
+    (best params, every combination's score)."""
+    import itertools
+    grid = grid or POST_GRID
+    keys = list(grid)
+    combos = [dict(zip(keys, v)) for v in itertools.product(*(grid[k] for k in keys))]
+    _MAPS[:] = maps  # shared with forked workers, not pickled per job
+    jobs = [(c, base) for c in combos]
+    if workers > 1:
+        import multiprocessing as mp
+        with mp.get_context('fork').Pool(workers) as pool:
+            rows = pool.map(_score_combo, jobs)
+    else:
+        rows = [_score_combo(j) for j in jobs]
+    best = max(rows, key=lambda r: r[1])
+    return {**base, **best[0]}, [{**c, 'mean_f1': m, 'f1': f} for c, m, f in rows]

@@ -114,7 +114,7 @@ def weights_to_float16(path):
     onnx.save(m, path)
 
 
-def load_from_onnx(model, path):
+def load_from_onnx(model, path, min_fraction=0.9):
     """Copies weights from an exported model into `model` (same architecture): initializers
     are matched to state-dict entries by name (float16 ones through their Cast)."""
     m = onnx.load(path)
@@ -131,7 +131,7 @@ def load_from_onnx(model, path):
             sd[k] = torch.from_numpy(inits[k].copy())
             hit += 1
     params = [k for k, v in sd.items() if v.dtype.is_floating_point and not k.endswith('num_batches_tracked')]
-    if hit < 0.9 * len(params):
+    if hit < min_fraction * len(params):
         raise ValueError(f'{path}: only {hit} of {len(params)} weights match this architecture')
     model.load_state_dict(sd)
     return hit

@@ -1,6 +1,9 @@
 """ROIs sampled on the fly from annotated fields, for machines where a large `nucseg augment`
 HDF5 set cannot be moved (a rented GPU): the same recipe in NumPy/SciPy — fields normalized
-to their 1st–99.8th percentiles, scaled by a factor of {1/3, 2/3, 1, 4/3, 2}, a random
+as nucseg normalizes them at inference (preprocess.normalize), scaled by a factor of
+{1/3, 2/3, 1, 4/3, 2} or, with `diameter=D0` (scale-normalized training, what automatic
+scale at inference expects), so that the field's median nucleus is D0 px across times a
+log-uniform jitter within `jitter`, a random
 256-px ROI (+ 8-px shoulder for the targets) with a random flip and rotation by a multiple of
 90°, the FPN2-WS targets (per-nucleus normalized distance, border blurred with σ = 1), and
 contrast / blur / noise each with probability 0.5 / 0.3 / 0.3. 45° rotations and CLAHE of
@@ -14,6 +17,8 @@ import tifffile
 import torch
 from torch.utils.data import Dataset
 
+from preprocess import gt_diameter, normalize
+
 SCALES = (0.333, 0.667, 1.0, 1.333, 2.0)
 
 
@@ -25,8 +30,7 @@ def load_fields(folder, names=None):
             continue
         img = tifffile.imread(os.path.join(folder, 'images', name)).astype(np.float32)
         lab = tifffile.imread(lab_path).astype(np.int32)
-        lo, hi = np.percentile(img, [1, 99.8])
-        out.append((name, np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1).astype(np.float32), lab))
+        out.append((name, normalize(img), lab))
     return out
 
 
@@ -52,20 +56,31 @@ def targets(lab):
 
 
 class FieldSampler(Dataset):
-    def __init__(self, fields, length, roi=256, shoulder=8, seed=0, augment=True, labels=False):
+    def __init__(self, fields, length, roi=256, shoulder=8, seed=0, augment=True, labels=False, diameter=None, jitter=(0.6, 1.6)):
         """Items: (image, distance, border) float tensors (1, R, R), or with labels=True (Mask
         R-CNN) (image (1, R, R), label (R, R) int64)."""
         self.fields, self.length, self.roi, self.sh, self.seed, self.augment, self.labels = fields, length, roi, shoulder, seed, augment, labels
+        self.diameter, self.jitter = diameter, jitter
         self.areas = np.array([f[1].size for f in fields], np.float64)
+        if diameter:
+            d = np.array([gt_diameter(f[2]) or diameter for f in fields])
+            self.base = diameter / d  # the scale that brings each field's median nucleus to D0
+            self.areas *= self.base ** 2  # fields are drawn by their area at that scale
 
     def __len__(self):
         return self.length
 
     def __getitem__(self, i):
         rng = np.random.default_rng([self.seed, i])
-        s = SCALES[rng.integers(len(SCALES))]
-        w = self.areas * s * s
-        name, img, lab = self.fields[rng.choice(len(self.fields), p=w / w.sum())]
+        if self.diameter:
+            f = rng.choice(len(self.fields), p=self.areas / self.areas.sum())
+            j = np.exp(rng.uniform(*np.log(self.jitter))) if self.augment else 1.0
+            s = float(np.clip(self.base[f] * j, 0.1, 8.0))
+        else:
+            s = SCALES[rng.integers(len(SCALES))]
+            w = self.areas * s * s
+            f = rng.choice(len(self.fields), p=w / w.sum())
+        name, img, lab = self.fields[f]
         R = self.roi + 2 * self.sh
         need = int(np.ceil(R / s)) + 2
         H, W = img.shape

@@ -1,5 +1,7 @@
 """FPN2-WS networks: a ResNet encoder, a feature pyramid, and two heads predicting the
 per-nucleus normalized distance and the blurred border (sigmoid outputs, full resolution).
+Heads: 'fpn' (the seed paper's: predicted at stride 4, upsampled) or 'fullres' (a decoder
+to stride 1 with encoder skips).
 
 The seed paper trains two separate FPNs; here one encoder is shared by two heads (half the
 weights and compute). `two_networks=True` builds the paper's variant for comparison."""
@@ -41,13 +43,14 @@ class Encoder(nn.Module):
         self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
         self.layers = nn.ModuleList([net.layer1, net.layer2, net.layer3, net.layer4])
 
-    def forward(self, x):
-        x = self.stem(x)
+    def forward(self, x, with_stem=False):
+        s2 = self.stem[2](self.stem[1](self.stem[0](x)))  # conv1, norm, ReLU: stride 2
+        x = self.stem[3](s2)
         feats = []
         for layer in self.layers:
             x = layer(x)
             feats.append(x)
-        return feats
+        return (feats, s2) if with_stem else feats
 
 
 class FPN(nn.Module):
@@ -79,26 +82,70 @@ class Head(nn.Module):
         return F.interpolate(self.out(x), size=size, mode='bilinear', align_corners=False)
 
 
+def conv_gn(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.GroupNorm(min(8, cout // 4), cout), nn.ReLU(inplace=True))
+
+
+class FullResHead(Head):
+    """The FPN head's merged stride-4 features (its `reduce` branches, so a model with the
+    stride-4 head transfers into it), then a U-Net-style decoder: x2 up, with the encoder's
+    stride-2 features as a skip; x2 up, with the image itself as a skip; one map at full
+    resolution. On nuclei 10-30 px across, the stride-4 head upsampled x4 cannot place a
+    boundary to the pixel (an oracle check: perfect maps pooled to stride 4 cap F1@0.9 near
+    0.2); this head predicts each pixel."""
+
+    def __init__(self, width=128, mid=64, skip=64):
+        super().__init__(width, mid)
+        del self.out
+        self.merge4 = conv_gn(mid, mid)
+        self.skip2 = nn.Sequential(nn.Conv2d(skip, 32, 1), nn.ReLU(inplace=True))
+        self.up2 = conv_gn(mid + 32, 32)
+        self.skip1 = conv_gn(1, 16)
+        self.up1 = nn.Sequential(conv_gn(32 + 16, 16), nn.Conv2d(16, 1, 1))
+
+    def forward(self, pyramid, size, s2=None, image=None):
+        base = pyramid[0].shape[-2:]
+        x = sum(F.interpolate(r(p), size=base, mode='bilinear', align_corners=False) if i else r(p) for i, (r, p) in enumerate(zip(self.reduce, pyramid)))
+        x = self.merge4(x)
+        x = F.interpolate(x, size=s2.shape[-2:], mode='bilinear', align_corners=False)
+        x = self.up2(torch.cat([x, self.skip2(s2)], 1))
+        x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
+        return self.up1(torch.cat([x, self.skip1(image)], 1))
+
+
+HEADS = {'fpn': Head, 'fullres': FullResHead}
+
+
 class FPN2WS(nn.Module):
     """Input: (N, 1, H, W) float in 0..1 (H, W multiples of 32). Outputs: distance and border,
     each (N, 1, H, W) in 0..1."""
 
-    def __init__(self, encoder='resnet18', width=128, two_networks=False):
+    def __init__(self, encoder='resnet18', width=128, two_networks=False, head='fpn'):
         super().__init__()
         self.two_networks = two_networks
+        self.head = head
         self.encoder = Encoder(encoder)
         self.fpn = FPN(self.encoder.channels, width)
         if two_networks:
             self.encoder_b = Encoder(encoder)
             self.fpn_b = FPN(self.encoder.channels, width)
-        self.head_distance = Head(width)
-        self.head_border = Head(width)
+        self.head_distance = HEADS[head](width)
+        self.head_border = HEADS[head](width)
 
     def forward(self, x):
         size = x.shape[-2:]
-        pa = self.fpn(self.encoder(x))
-        pb = self.fpn_b(self.encoder_b(x)) if self.two_networks else pa
-        return torch.sigmoid(self.head_distance(pa, size)), torch.sigmoid(self.head_border(pb, size))
+        if self.head == 'fpn':
+            pa = self.fpn(self.encoder(x))
+            pb = self.fpn_b(self.encoder_b(x)) if self.two_networks else pa
+            return torch.sigmoid(self.head_distance(pa, size)), torch.sigmoid(self.head_border(pb, size))
+        fa, sa = self.encoder(x, with_stem=True)
+        pa = self.fpn(fa)
+        if self.two_networks:
+            fb, sb = self.encoder_b(x, with_stem=True)
+            pb = self.fpn_b(fb)
+        else:
+            pb, sb = pa, sa
+        return torch.sigmoid(self.head_distance(pa, size, sa, x)), torch.sigmoid(self.head_border(pb, size, sb, x))
 
     def encoder_parameters(self):
         ps = list(self.encoder.parameters())

@@ -32,7 +32,8 @@ from torch.utils.data import DataLoader
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import AugmentedSet  # noqa: E402
 from export import export_mrcnn_onnx, export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
-from nets import FPN2WS, load_imagenet_encoder  # noqa: E402
+from nets import FPN2WS, HEADS, load_imagenet_encoder  # noqa: E402
+from preprocess import DEFS, estimate_diameter, run_scale  # noqa: E402
 from mrcnn import NucleiMaskRCNN, paste, targets_from_labels  # noqa: E402
 
 
@@ -84,12 +85,20 @@ def field_input(im):
     return torch.from_numpy(np.pad(im, ((0, (-H) % 32), (0, (-W) % 32)), mode='reflect'))[None, None]
 
 
-def fpn_field_labels(model, im):
-    from evaluate import postprocess
+def fpn_field_maps(model, im, scale=1.0, device='cpu'):
+    """Distance and border maps of a whole normalized field at its own resolution, the model
+    run on the field resized by `scale` (automatic scale, as nucseg segment does it)."""
+    import scipy.ndimage as ndi
     H, W = im.shape
+    x = im if scale == 1 else np.clip(ndi.zoom(im, scale, order=1), 0, 1).astype(np.float32)
+    h, w = x.shape
     with torch.no_grad():
-        dd, bb = model(field_input(im))
-    return postprocess(dd[0, 0, :H, :W].numpy(), bb[0, 0, :H, :W].numpy())
+        dd, bb = model(field_input(x).to(device))
+    d, b = dd[0, 0, :h, :w].float().cpu().numpy(), bb[0, 0, :h, :w].float().cpu().numpy()
+    if scale != 1:
+        d = np.clip(ndi.zoom(d, (H / h, W / w), order=1), 0, 1)
+        b = np.clip(ndi.zoom(b, (H / h, W / w), order=1), 0, 1)
+    return d, b
 
 
 def mrcnn_field_labels(model, im, score_threshold=0.5, min_area=16):
@@ -98,6 +107,12 @@ def mrcnn_field_labels(model, im, score_threshold=0.5, min_area=16):
     with torch.no_grad():
         boxes, scores, masks = model(field_input(im))
     return remove_small(paste(boxes.numpy(), scores.numpy(), masks.numpy(), H, W, score_threshold), min_area)
+
+
+def default_post(mr):
+    if mr:
+        return {'method': 'mask_rcnn_paste', 'score_threshold': 0.5, 'mask_threshold': 0.5, 'merge_overlap': 0.5, 'min_area': 16, 'max_area': None, 'keep_largest_component': True}
+    return {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.05, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
 
 
 def main(argv=None):
@@ -111,6 +126,13 @@ def main(argv=None):
     ap.add_argument('--arch', default='fpn2ws', choices=['fpn2ws', 'mrcnn'])
     ap.add_argument('--encoder', default='resnet18', choices=['resnet18', 'resnet34'])
     ap.add_argument('--two-networks', action='store_true', help="FPN2-WS: the paper's two separate FPNs")
+    ap.add_argument('--head', default='fullres', choices=list(HEADS), help="FPN2-WS heads: 'fpn' (the seed paper's, stride 4 upsampled) or 'fullres' (decoder to stride 1 with encoder skips)")
+    ap.add_argument('--diameter', type=float, default=None, help='with --fields: scale-normalized training, each field resized so its median nucleus is this many px across (x a jitter; default 24; 0: the fixed scales {1/3..2} of the seed recipe); with --data: the median nucleus diameter of the augmented ROIs, recorded in the card for automatic scale')
+    ap.add_argument('--jitter', type=float, nargs=2, default=[0.6, 1.6], help='with --diameter: range of the log-uniform scale jitter')
+    ap.add_argument('--tune', default=None, help='name of an --evaluate set on which to tune the post-processing (grid search; the winner goes into the card)')
+    ap.add_argument('--tune-workers', type=int, default=1)
+    ap.add_argument('--schedule', default='constant', choices=['constant', 'cosine'], help='FPN2-WS learning rate: constant (the seed paper) or cosine decay to 5 %% over the planned cycles')
+    ap.add_argument('--time-budget', type=float, default=None, help='seconds of training at most: no cycle is started that would not end in time (the best cycle so far is kept)')
     ap.add_argument('--width', type=int, default=128)
     ap.add_argument('--cycles', type=int, default=5)
     ap.add_argument('--batch', type=int, default=16)
@@ -133,6 +155,8 @@ def main(argv=None):
     torch.manual_seed(a.seed)
     device = torch.device('cuda' if (a.device == 'cuda' or (a.device == 'auto' and torch.cuda.is_available())) else 'cpu')
     amp = device.type == 'cuda'
+    if a.fields and a.diameter is None:
+        a.diameter = 24
     if bool(a.data) == bool(a.fields):
         raise SystemExit('give either --data (HDF5) or --fields')
     if a.data:
@@ -144,9 +168,10 @@ def main(argv=None):
         all_fields = [f for d in a.fields for f in load_fields(d)]
         tr = [f for f in all_fields if f[0] not in held]
         va = [f for f in all_fields if f[0] in held]
-        train = FieldSampler(tr, a.rois_per_cycle, seed=a.seed, labels=mr)
-        val = FieldSampler(va or tr, max(256, a.rois_per_cycle // 20), seed=a.seed + 1, augment=False, labels=mr)
-        train.roi, train.config, train.sources = 256, {'sampler': 'fields.py', 'scales': [0.333, 0.667, 1, 1.333, 2]}, [{'folder': d} for d in a.fields]
+        train = FieldSampler(tr, a.rois_per_cycle, seed=a.seed, labels=mr, diameter=a.diameter or None, jitter=tuple(a.jitter))
+        val = FieldSampler(va or tr, a.limit or max(256, a.rois_per_cycle // 20), seed=a.seed + 1, augment=False, labels=mr, diameter=a.diameter or None)
+        scales = {'diameter_px': a.diameter, 'jitter': a.jitter} if a.diameter else {'scales': [0.333, 0.667, 1, 1.333, 2]}
+        train.roi, train.config, train.sources = 256, {'sampler': 'fields.py', **scales}, [{'folder': d, 'validation_fields': sorted(f[0] for f in va if f[0] in set(os.listdir(os.path.join(d, 'labels'))))} for d in a.fields]
         val.roi = 256
     if len(train) == 0:
         raise SystemExit(f'{a.data}: no training ROIs (split 0)')
@@ -156,7 +181,7 @@ def main(argv=None):
     g = torch.Generator().manual_seed(a.seed)
     tl = DataLoader(train, batch_size=a.batch, shuffle=True, num_workers=a.workers, generator=g, drop_last=len(train) >= a.batch, pin_memory=device.type == 'cuda', persistent_workers=a.workers > 0)
     vl = DataLoader(val if len(val) else train, batch_size=a.batch, shuffle=False, num_workers=a.workers, persistent_workers=a.workers > 0)
-    model = (NucleiMaskRCNN(a.encoder, a.width) if mr else FPN2WS(a.encoder, a.width, a.two_networks)).to(device)
+    model = (NucleiMaskRCNN(a.encoder, a.width) if mr else FPN2WS(a.encoder, a.width, a.two_networks, a.head)).to(device)
     loss_fn = mrcnn_loss if mr else fpn_loss
     loaded = 0
     if a.init == 'imagenet':
@@ -165,7 +190,8 @@ def main(argv=None):
         except FileNotFoundError as e:
             raise SystemExit(str(e))
     elif a.init != 'random':
-        loaded = load_from_onnx(model, a.init)
+        # a stride-4 model transfers its encoder, pyramid and head branches into a full-resolution one
+        loaded = load_from_onnx(model, a.init, min_fraction=0.9 if mr or a.head == 'fpn' else 0.6)
     params = sum(p.numel() for p in model.parameters())
     emit(event='start', arch=a.arch, device=str(device), amp=amp, train_rois=len(train), val_rois=len(val), roi=roi, params=params, init=a.init, loaded_weights=loaded, torch=torch.__version__)
     steps_total = a.cycles * len(tl)
@@ -175,11 +201,14 @@ def main(argv=None):
         schedule = lambda s: (0.001 + 0.999 * s / warm) if s < warm else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps_total - warm)))
     else:
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        schedule = lambda s: 1.0
+        schedule = (lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(s / max(1, steps_total), 1.0)))) if a.schedule == 'cosine' else (lambda s: 1.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
     best, best_state, history = math.inf, None, []
     t_start = time.time()
     for cycle in range(1, a.cycles + 1):
+        if a.time_budget and history and time.time() - t_start + history[-1]['seconds'] > a.time_budget:
+            emit(event='budget', cycles_done=cycle - 1, seconds=time.time() - t_start)
+            break
         frozen = a.init != 'random' and cycle <= a.freeze_cycles
         for p in model.encoder_parameters():
             p.requires_grad = not frozen
@@ -229,24 +258,58 @@ def main(argv=None):
         test_out = {'boxes': outs[0][:k].flatten().tolist(), 'scores': outs[1][:k].flatten().tolist(), 'masks': outs[2][:k].flatten().tolist()}
     else:
         test_out = {'distance': outs[0].flatten().tolist(), 'border': outs[1].flatten().tolist()}
-    validation = {}
-    for spec in a.evaluate:
-        from evaluate import f1_counts
+    validation, tuning = {}, None
+    # the scale nucseg runs a field at: the card's diameter block (scale-normalized training only)
+    diam = None
+    if a.diameter and not mr:
+        r = DEFS['diameter']['no_rescale_ratio']
+        jit = a.jitter if a.fields else [1, 1]
+        diam = {'median_px': a.diameter, 'no_rescale_px': [round(a.diameter / r, 2), round(a.diameter * r, 2)], 'trained_px': [round(a.diameter * jit[0], 2), round(a.diameter * jit[1], 2)]}
+    post = default_post(mr)
+    if a.evaluate:
+        from evaluate import f1_counts, post_at_scale, tune_post
         from fields import load_fields
-        name, rest = spec.split('=', 1)
-        folder, _, names_file = rest.partition(':')
-        names = set(open(names_file).read().split()) if names_file else None
-        tot = np.zeros((3, 3))
-        if mr:
-            model.net.roi_heads.detections_per_img = 3000
-        for fname, im, gt in load_fields(folder, names):
-            lab = mrcnn_field_labels(model, im) if mr else fpn_field_labels(model, im)
-            tot += np.array(f1_counts(gt, lab))
-        if mr:
-            model.net.roi_heads.detections_per_img = 400
-        f1 = [float(2 * tp / max(2 * tp + fp + fn, 1)) for tp, fp, fn in tot]
-        validation[name] = {'fields': folder if names is None else f'{folder} ({len(names)} held-out fields)', 'f1@0.5': f1[0], 'f1@0.7': f1[1], 'f1@0.9': f1[2], 'tp_fp_fn': tot.astype(int).tolist(), 'pooled': True, 'whole_fields': True}
-        emit(event='evaluate', set=name, **{k: v for k, v in validation[name].items() if k.startswith('f1')})
+        emodel = model.to(device)
+        if a.float16:  # evaluate the weights as exported
+            with torch.no_grad():
+                for p in emodel.parameters():
+                    p.copy_(p.half().float())
+        sets = {}
+        for spec in a.evaluate:
+            name, rest = spec.split('=', 1)
+            folder, _, names_file = rest.partition(':')
+            names = set(open(names_file).read().split()) if names_file else None
+            rows = []
+            if mr:
+                emodel.net.roi_heads.detections_per_img = 3000
+            for fname, im, gt in load_fields(folder, names):
+                if mr:
+                    rows.append((None, mrcnn_field_labels(emodel.cpu(), im), gt, 1.0))
+                    continue
+                est = estimate_diameter(im)
+                s = run_scale(est, diam)
+                d, b = fpn_field_maps(emodel, im, s, device)
+                rows.append((d, b, gt, s))
+            if mr:
+                emodel.net.roi_heads.detections_per_img = 400
+            sets[name] = (folder, names, rows)
+        if a.tune and not mr:
+            if a.tune not in sets:
+                raise SystemExit(f'--tune {a.tune}: no --evaluate set of that name')
+            rows = [(d, b, gt, s) for d, b, gt, s in sets[a.tune][2]]
+            post, grid = tune_post(rows, post, workers=a.tune_workers)
+            tuning = {'set': a.tune, 'objective': 'pooled F1 averaged over IoU 0.5, 0.6, 0.7, 0.8, 0.9', 'grid': grid}
+            emit(event='tuned', **{k: post[k] for k in ('seed_threshold', 'foreground_threshold', 'seed_closing_radius')})
+        for name, (folder, names, rows) in sets.items():
+            tot = np.zeros((3, 3))
+            for d, b, gt, s in rows:
+                lab = b if mr else post_at_scale(d, b, post, s)
+                tot += np.array(f1_counts(gt, lab))
+            f1 = [float(2 * tp / max(2 * tp + fp + fn, 1)) for tp, fp, fn in tot]
+            validation[name] = {'fields': folder if names is None else f'{folder} ({len(names)} held-out fields)', 'f1@0.5': f1[0], 'f1@0.7': f1[1], 'f1@0.9': f1[2], 'tp_fp_fn': tot.astype(int).tolist(), 'pooled': True, 'whole_fields': True,
+                                'automatic_scale': bool(diam), 'fields_rescaled': int(sum(1 for r in rows if r[3] != 1)), 'tuned_on_this_set': name == a.tune}
+            emit(event='evaluate', set=name, **{k: v for k, v in validation[name].items() if k.startswith('f1')})
+        model = emodel.cpu()
     if mr:
         architecture = {'type': 'mrcnn', 'encoder': a.encoder, 'fpn_width': a.width, 'anchor_sizes': [8, 16, 32, 64, 128], 'box_head': 256, 'mask_head': [a.width] * 4, 'parameters': params}
         outputs = [
@@ -255,20 +318,18 @@ def main(argv=None):
             {'name': 'masks', 'axes': 'ncyx', 'data_type': 'float32', 'description': 'foreground probability on a 28 x 28 grid spanning each box'},
             {'name': 'image_index', 'axes': 'n', 'data_type': 'float32', 'description': 'which image of the batch each detection belongs to (detections grouped by image, in batch order)'},
         ]
-        post = {'method': 'mask_rcnn_paste', 'score_threshold': 0.5, 'mask_threshold': 0.5, 'merge_overlap': 0.5, 'min_area': 16, 'max_area': None, 'keep_largest_component': True}
         description = 'Mask R-CNN nucleus segmentation: boxes, scores and box-relative masks, pasted and merged across tiles by nucseg'
         loss = 'torchvision Mask R-CNN: RPN objectness + box, classifier + box, mask BCE'
         optimizer = {'optimizer': 'SGD', 'momentum': 0.9, 'weight_decay': 1e-4, 'schedule': 'linear warm-up over 5 % of steps from 0.1 %, cosine decay to 1 %', 'grad_clip': 10.0}
     else:
-        architecture = {'type': 'fpn2ws', 'encoder': a.encoder, 'fpn_width': a.width, 'shared_encoder': not a.two_networks, 'parameters': params}
+        architecture = {'type': 'fpn2ws', 'encoder': a.encoder, 'fpn_width': a.width, 'shared_encoder': not a.two_networks, 'head': a.head, 'parameters': params}
         outputs = [
             {'name': 'distance', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'per-nucleus distance to its edge / its maximum, 0..1'},
             {'name': 'border', 'axes': 'bcyx', 'data_type': 'float32', 'description': 'nucleus border blurred with sigma 1, 0..1'},
         ]
-        post = {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.05, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
         description = 'FPN2-WS nucleus segmentation: normalized distance and blurred border maps, instances by seeded watershed'
         loss = 'MSE(distance) + MSE(border), mean of the two'
-        optimizer = {'optimizer': 'Adam', 'schedule': 'constant'}
+        optimizer = {'optimizer': 'Adam', 'schedule': 'constant' if a.schedule == 'constant' else 'cosine decay to 5 % over the planned cycles'}
     card = {
         'format_version': 'nucseg.card/1',
         'name': a.name or os.path.splitext(os.path.basename(a.out))[0],
@@ -276,14 +337,16 @@ def main(argv=None):
         'authors': [{'name': 'nucseg'}],
         'license': 'MIT',
         'architecture': architecture,
-        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1, clipped (nucseg normalizeImage)'}],
+        'inputs': [{'name': 'image', 'axes': 'bcyx', 'data_type': 'float32', 'shape': [None, 1, None, None], 'preprocessing': 'per field: 1st-99.8th percentile -> 0..1 with a noise floor, clipped (nucseg normalizeImage; models-onnx/preprocessing.json)'}],
         'outputs': outputs,
         'tile': {'size': roi, 'overlap': 64 if mr else 50, 'multiple_of': 32},
         'postprocessing': post,
+        **({'diameter': diam} if diam else {}),
+        **({'postprocessing_tuning': tuning} if tuning else {}),
         'training': {
             'data': os.path.basename(a.data) if a.data else a.fields, 'data_sha256': sha256(a.data) if a.data else None, 'sources': train.sources, 'augment_config': train.config,
             'train_rois': len(train), 'val_rois': len(val), 'cycles': a.cycles, 'batch': a.batch, **optimizer, 'lr': lr, 'loss': loss,
-            'init': a.init, 'freeze_encoder_cycles': a.freeze_cycles if a.init != 'random' else 0, 'seed': a.seed, 'device': str(device), 'mixed_precision': 'bf16' if amp else None,
+            'cycles_done': len(history), 'time_budget_s': a.time_budget, 'init': a.init, 'freeze_encoder_cycles': a.freeze_cycles if a.init != 'random' else 0, 'seed': a.seed, 'device': str(device), 'mixed_precision': 'bf16' if amp else None,
             'history': history, 'best_val_loss': best, 'seconds': time.time() - t_start,
         },
         'validation': validation,
