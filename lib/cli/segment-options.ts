@@ -11,7 +11,8 @@ export const segmentOptionDefs = {
   model: () => Option.String('--model', DEFAULT_MODEL, { description: `A bundled model (default ${DEFAULT_MODEL}; nucseg models list), 'classic' (no weights) or an .onnx file with its card` }),
   device: () => Option.String('--device', 'auto', { description: 'For ONNX models: auto, cpu, cuda or webgpu' }),
   batch: () => Option.String('--batch', '4', { description: 'For ONNX models: tiles per inference batch' }),
-  diameter: () => Option.String('--diameter', { description: 'Expected nucleus diameter in pixels (classic; default 24)' }),
+  diameter: () => Option.String('--diameter', 'auto', { description: "Nucleus diameter in pixels, or auto (default): estimated per field; every model uses it (deep models resize each field to the size they were trained at)" }),
+  tta: () => Option.Boolean('--tta', false, { description: 'Test-time augmentation: average the deep model over the field and its flips (4x the model time)' }),
   threshold: () => Option.String('--threshold', { description: 'Foreground threshold on the normalized 0..1 image (classic; default Otsu)' }),
   minArea: () => Option.String('--min-area', { description: 'Drop nuclei smaller than this (pixels)' }),
   maxArea: () => Option.String('--max-area', { description: 'Drop nuclei larger than this (pixels)' }),
@@ -55,7 +56,7 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
   if (norm !== 'percentile' && norm !== 'minmax' && norm !== 'none') throw new NucsegError(`--normalize must be percentile, minmax or none, not '${norm}'`);
   const pct = pair(s('percentiles'), '--percentiles');
   const tileSize = num(s('tile'), '--tile', (n) => Number.isInteger(n) && n >= 64, 'a whole number >= 64');
-  const diameter = num(s('diameter'), '--diameter', (n) => n >= 2 && n <= 1000, 'a number of pixels in [2, 1000]');
+  const diameter = s('diameter') === undefined || s('diameter') === 'auto' ? 'auto' : num(s('diameter'), '--diameter', (n) => n >= 2 && n <= 1000, "'auto' or a number of pixels in [2, 1000]")!;
   const overlap = num(s('overlap'), '--overlap', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0');
   if (s('namePattern')) compileNamePattern(s('namePattern')!);
   return {
@@ -63,8 +64,9 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
     model: s('model') ?? DEFAULT_MODEL,
     device: device as 'auto',
     batch: num(s('batch'), '--batch', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number in [1, 256]'),
+    diameter,
+    tta: c.tta as boolean,
     classic: {
-      diameter,
       threshold: num(s('threshold'), '--threshold', (n) => n >= 0 && n <= 1, 'in [0, 1]'),
       minArea: num(s('minArea'), '--min-area', (n) => n >= 0, '>= 0'),
       maxArea: num(s('maxArea'), '--max-area', (n) => n > 0, '> 0'),
@@ -77,7 +79,7 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
     overlay: c.overlay as boolean,
     geojson: c.geojson as boolean,
     csv: c.csv as boolean,
-    tile: tileSize !== undefined ? { size: tileSize, overlap: overlap ?? Math.min(tileSize - 1, Math.ceil(3 * (diameter ?? 24))) } : undefined,
+    tile: tileSize !== undefined ? { size: tileSize, overlap: overlap ?? Math.min(Math.floor(tileSize / 2), Math.ceil(3 * (diameter === 'auto' ? 24 : diameter))) } : undefined,
     force: c.force as boolean,
   };
 }
@@ -89,6 +91,7 @@ export abstract class SegmentOptionsCommand extends NucsegCommand {
   device = segmentOptionDefs.device();
   batch = segmentOptionDefs.batch();
   diameter = segmentOptionDefs.diameter();
+  tta = segmentOptionDefs.tta();
   threshold = segmentOptionDefs.threshold();
   minArea = segmentOptionDefs.minArea();
   maxArea = segmentOptionDefs.maxArea();

@@ -37,6 +37,10 @@ export class TrainCommand extends NucsegCommand {
   seed = Option.String('--seed', '0');
   float16 = Option.Boolean('--float16', false, { description: 'Store weights as float16 (half the file)' });
   exportMinScore = Option.String('--export-min-score', { description: 'Mask R-CNN: lowest detection score the exported model returns (default 0.3)' });
+  head = Option.String('--head', 'fullres', { description: "FPN2-WS heads: fullres (decoder to full resolution, default) or fpn (the seed paper's stride-4 head)" });
+  evaluate = Option.Array('--evaluate', { description: 'name=folder[:names file]: annotated fields (images/, labels/) scored with the final model, into the card (repeatable)' });
+  tune = Option.String('--tune', { description: 'Tune the post-processing on this --evaluate set (grid search; the winner goes into the card)' });
+  diameter = Option.String('--diameter', { description: 'Median nucleus diameter (px) of the training ROIs, recorded in the card for automatic scale' });
   quiet = Option.Boolean('--quiet', false);
   json = Option.Boolean('--json', false, { description: 'Print the training events as JSON lines' });
 
@@ -45,6 +49,9 @@ export class TrainCommand extends NucsegCommand {
     if (this.encoder !== 'resnet18' && this.encoder !== 'resnet34') throw new NucsegError(`--encoder must be resnet18 or resnet34, not '${this.encoder}'`);
     if (!['auto', 'cpu', 'cuda'].includes(this.device)) throw new NucsegError(`--device must be auto, cpu or cuda, not '${this.device}'`);
     const cycles = wholeNumber(this.cycles, '--cycles', 1);
+    if (this.head !== 'fpn' && this.head !== 'fullres') throw new NucsegError(`--head must be fullres or fpn, not '${this.head}'`);
+    const diameter = this.diameter === undefined ? undefined : Number(this.diameter);
+    if (diameter !== undefined && !(diameter >= 2 && diameter <= 1000)) throw new NucsegError(`--diameter must be a number of pixels in [2, 1000], not '${this.diameter}'`);
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.on('SIGINT', onSigint);
@@ -54,6 +61,7 @@ export class TrainCommand extends NucsegCommand {
     try {
       const r = await train({
         data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
+        head: this.head, evaluate: this.evaluate, tune: this.tune, diameter,
         batch: wholeNumber(this.batch, '--batch', 1), device: this.device as 'auto', seed: wholeNumber(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
         exportMinScore: this.exportMinScore !== undefined ? probability(this.exportMinScore, '--export-min-score') : undefined,
         onEvent: (e: TrainEvent) => {

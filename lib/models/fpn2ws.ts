@@ -4,7 +4,10 @@ import { binaryClosing } from '../kernels/morphology.js';
 import { watershed } from '../kernels/watershed.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
+import type { SegmentCallOptions } from '../segment/model.js';
+import { resize } from '../kernels/resize.js';
 import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
+import { resizeImage } from './scale.js';
 
 export interface Fpn2wsPost {
   seedThreshold: number;
@@ -13,15 +16,31 @@ export interface Fpn2wsPost {
   minArea: number;
 }
 
-/** The FPN2-WS post-processing parameters of a card (the seed paper's seeds > 0.6 by default). */
+/**
+ * The FPN2-WS post-processing parameters of a card. No fallbacks: the card schema requires
+ * and types each one (the Python evaluation reads the same card), and a card that was not
+ * read through readCard is checked here.
+ */
 export function postFromCard(card: ModelCard): Fpn2wsPost {
-  const p = card.postprocessing as Record<string, number | null>;
-  return {
-    seedThreshold: p.seed_threshold ?? 0.6,
-    seedClosingRadius: p.seed_closing_radius ?? 0,
-    foregroundThreshold: p.foreground_threshold ?? 0.05,
-    minArea: p.min_area ?? 0,
+  const p = card.postprocessing as Record<string, unknown>;
+  const get = (k: string, ok: (v: number) => boolean) => {
+    const v = p[k];
+    if (typeof v !== 'number' || !ok(v)) throw new NucsegError(`model card: postprocessing.${k} must be ${k.endsWith('radius') || k === 'min_area' ? 'a whole number >= 0' : 'a number in [0, 1]'}, not ${JSON.stringify(v)}`);
+    return v;
   };
+  const unit = (v: number) => v >= 0 && v <= 1;
+  const whole = (v: number) => Number.isInteger(v) && v >= 0;
+  return {
+    seedThreshold: get('seed_threshold', unit),
+    seedClosingRadius: get('seed_closing_radius', whole),
+    foregroundThreshold: get('foreground_threshold', unit),
+    minArea: p.min_area === null ? 0 : get('min_area', whole),
+  };
+}
+
+/** Post-processing sizes (model pixels) for maps resized back from a model run at `scale`. */
+export function scalePost(p: Fpn2wsPost, scale: number): Fpn2wsPost {
+  return { ...p, seedClosingRadius: Math.round(p.seedClosingRadius / scale), minArea: Math.round(p.minArea / (scale * scale)) };
 }
 
 /**
@@ -83,8 +102,50 @@ export class Fpn2wsModel extends OnnxModel {
     return { distance: { data: dist, width: W, height: H }, border: { data: bord, width: W, height: H } };
   }
 
-  async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
-    const { distance, border } = await this.predict(image);
-    return fpn2wsInstances(distance, border, postFromCard(this.card), threads);
+  /**
+   * Nuclei of a normalized field. With automatic scale (scaleFor(diameter) != 1) the model
+   * runs on the field resized by that factor, and its maps are resized back (bilinear) so
+   * instances are made, and their boundaries placed, on the field's own pixel grid; the
+   * card's sizes (closing radius, min area: model pixels) are scaled to match.
+   */
+  /** Test-time augmentation: the maps of the image and of its three flips (x, y, both), flipped back and averaged. */
+  async predictFlips(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
+    const { width: W, height: H } = image;
+    const d = new Float32Array(W * H), b = new Float32Array(W * H);
+    for (const [fx, fy] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const m = await this.predict(fx || fy ? flip(image, fx, fy) : image);
+      const md = fx || fy ? flip(m.distance, fx, fy).data : m.distance.data, mb = fx || fy ? flip(m.border, fx, fy).data : m.border.data;
+      for (let i = 0; i < d.length; i++) {
+        d[i] += md[i] / 4;
+        b[i] += mb[i] / 4;
+      }
+    }
+    return { distance: { data: d, width: W, height: H }, border: { data: b, width: W, height: H } };
   }
+
+  async segment(image: ImageData<Float32Array>, { threads, diameter, tta }: SegmentCallOptions): Promise<LabelImage> {
+    const post = postFromCard(this.card);
+    const s = this.scaleFor(diameter ?? null);
+    const predict = (im: ImageData<Float32Array>) => (tta ? this.predictFlips(im) : this.predict(im));
+    if (s === 1) {
+      const { distance, border } = await predict(image);
+      return fpn2wsInstances(distance, border, post, threads);
+    }
+    const { width: W, height: H } = image;
+    const maps = await predict(resizeImage(image, s, threads));
+    const back = (m: ImageData<Float32Array>) => resize(m, W, H, { interpolation: 'bilinear', threads });
+    return fpn2wsInstances(back(maps.distance), back(maps.border), scalePost(post, s), threads);
+  }
+}
+
+/** An image mirrored left-right (fx) and/or top-bottom (fy); its own inverse. */
+function flip(im: ImageData<Float32Array>, fx: boolean, fy: boolean): ImageData<Float32Array> {
+  const { width: W, height: H, data } = im;
+  const out = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const src = (fy ? H - 1 - y : y) * W;
+    if (fx) for (let x = 0; x < W; x++) out[y * W + x] = data[src + W - 1 - x];
+    else out.set(data.subarray(src, src + W), y * W);
+  }
+  return { data: out, width: W, height: H };
 }

@@ -1,3 +1,5 @@
+import type { SegmentCallOptions } from '../segment/model.js';
+import { resizeImage, resizeLabels } from './scale.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import { keepLargestComponent, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
 import { mergeTileInstances, pasteInstances } from '../kernels/instances.js';
@@ -39,7 +41,14 @@ export class MrcnnModel extends OnnxModel {
     return mrcnnPostFromCard(this.card);
   }
 
-  async segment(image: ImageData<Float32Array>, { threads }: { threads: number }): Promise<LabelImage> {
+  /** Nuclei of a normalized field; with automatic scale, detected on the resized field and brought back (nearest). */
+  async segment(image: ImageData<Float32Array>, { threads, diameter }: SegmentCallOptions): Promise<LabelImage> {
+    const s = this.scaleFor(diameter ?? null);
+    if (s === 1) return this.segmentAsIs(image, threads);
+    return resizeLabels(await this.segmentAsIs(resizeImage(image, s, threads), threads), image.width, image.height, threads);
+  }
+
+  private async segmentAsIs(image: ImageData<Float32Array>, threads: number): Promise<LabelImage> {
     const post = mrcnnPostFromCard(this.card);
     const { width: W, height: H } = image;
     const T = this.card.tile.size;

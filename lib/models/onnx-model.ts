@@ -1,9 +1,10 @@
 import type { ImageData, LabelImage } from '../image/types.js';
-import type { SegmentationModel } from '../segment/model.js';
+import type { SegmentCallOptions, SegmentationModel } from '../segment/model.js';
 import { tileGrid, type Tile } from '../segment/tiling.js';
 import type { ModelCard } from '../train/card.js';
 import { NucsegError } from '../util/errors.js';
 import { openModelSession, ort, type InferenceDevice } from './onnx.js';
+import { modelDiameter, runScale } from './scale.js';
 
 export interface OnnxModelOptions {
   device?: InferenceDevice;
@@ -43,7 +44,12 @@ export abstract class OnnxModel implements SegmentationModel {
   protected abstract post(): object;
 
   settings(): Record<string, unknown> {
-    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: this.post() };
+    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: this.post(), diameter: modelDiameter(this.card) };
+  }
+
+  /** Automatic scale: the card's training diameter against the field's (lib/models/scale.ts). */
+  scaleFor(diameter: number | null): number {
+    return runScale(diameter, modelDiameter(this.card));
   }
 
   protected async open(): Promise<ort.InferenceSession> {
@@ -87,7 +93,7 @@ export abstract class OnnxModel implements SegmentationModel {
     }
   }
 
-  abstract segment(image: ImageData<Float32Array>, opts: { threads: number }): Promise<LabelImage>;
+  abstract segment(image: ImageData<Float32Array>, opts: SegmentCallOptions): Promise<LabelImage>;
 
   async dispose(): Promise<void> {
     await this.session?.release();

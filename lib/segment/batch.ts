@@ -26,6 +26,10 @@ export interface ImageJobOptions {
   device?: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   batch?: number;
   classic?: ClassicOptions;
+  /** Nucleus diameter in px, or 'auto' (default): estimated per field (see segment()). */
+  diameter?: number | 'auto';
+  /** Test-time augmentation (see SegmentOptions.tta). */
+  tta?: boolean;
   normalize?: NormalizeOptions;
   tile?: { size: number; overlap: number };
   maxWholePixels?: number;
@@ -65,6 +69,10 @@ export interface ImageResult {
   plate: PlateInfo;
   count?: number;
   meanArea?: number;
+  /** The nucleus diameter used (px), whether estimated ('auto') or given, and the factor the model resized the field by. */
+  diameter?: number | null;
+  diameterSource?: 'auto' | 'given';
+  scale?: number;
   /** The model and the device it ran on (for ONNX models: what `--device auto` chose). */
   model?: string;
   device?: string;
@@ -105,7 +113,7 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
 /** A key that changes whenever anything that changes the outputs changes. */
 export function settingsKey(opts: ImageJobOptions): string {
   // the device and batch do not change the labels; the model file is identified by its path here and by sha256 in run.json
-  const o = { nucseg: VERSION, model: opts.model ?? DEFAULT_MODEL, classic: opts.classic ?? {}, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
+  const o = { nucseg: VERSION, model: opts.model ?? DEFAULT_MODEL, classic: opts.classic ?? {}, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
 }
 
@@ -178,7 +186,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       outputs.push(p.geojson);
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
-    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
+    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
     const marker: Marker = { key: settingsKey(opts), input: { size: st.size, mtimeMs: st.mtimeMs }, result };
     await writeFileAtomic(p.marker, JSON.stringify(marker));
     return result;
@@ -300,12 +308,12 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
 }
 
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
 }
 
 /** Writes `summary.csv` (one row per image) and `run.json` (settings, versions, outcome). */
 export async function writeRunSummary(out: string, results: readonly ImageResult[], opts: SegmentFilesOptions, extra: Record<string, unknown> = {}): Promise<void> {
-  const head = ['image', 'file', 'plate', 'well', 'field', 'z', 'channel', 'status', 'count', 'mean_area', 'seconds', 'error'];
+  const head = ['image', 'file', 'plate', 'well', 'field', 'z', 'channel', 'status', 'count', 'mean_area', 'diameter', 'diameter_source', 'scale', 'seconds', 'error'];
   const cell = (v: unknown) => {
     if (v === undefined || v === null) return '';
     const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v);
@@ -313,7 +321,7 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
   };
   const sorted = [...results].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const lines = [head.join(',')];
-  for (const r of sorted) lines.push([r.name, relative(out, r.file), r.plate.plate, r.plate.well, r.plate.field, r.plate.z, r.plate.channel, r.status, r.count, r.meanArea, r.seconds, r.error?.split('\n')[0]].map(cell).join(','));
+  for (const r of sorted) lines.push([r.name, relative(out, r.file), r.plate.plate, r.plate.well, r.plate.field, r.plate.z, r.plate.channel, r.status, r.count, r.meanArea, r.diameter, r.diameterSource, r.scale, r.seconds, r.error?.split('\n')[0]].map(cell).join(','));
   await writeFileAtomic(join(out, 'summary.csv'), lines.join('\n') + '\n');
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const run = {
@@ -329,6 +337,8 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
     failed: count('failed'),
     devices: [...new Set(results.map((r) => r.device).filter(Boolean))],
     failures: results.filter((r) => r.status === 'failed').map((r) => ({ file: r.file, error: r.error })),
+    // per field: the nucleus diameter used (px), 'auto' (estimated) or 'given', and the scale the model ran at
+    diameters: sorted.filter((r) => r.status !== 'failed').map((r) => ({ image: r.name, diameter: r.diameter ?? null, source: r.diameterSource ?? null, scale: r.scale ?? null })),
     ...extra,
   };
   await writeFileAtomic(join(out, 'run.json'), JSON.stringify(run, null, 2) + '\n');

@@ -5,7 +5,7 @@ import { gaussianBlur, otsuThreshold } from '../kernels/filters.js';
 import { maxFilter } from '../kernels/measure.js';
 import { watershed } from '../kernels/watershed.js';
 import { NucsegError } from '../util/errors.js';
-import type { SegmentationModel } from './model.js';
+import type { SegmentCallOptions, SegmentationModel } from './model.js';
 
 /** Parameters of the classical pipeline. Sizes are in pixels. */
 export interface ClassicOptions {
@@ -104,20 +104,30 @@ export function segmentClassic(image: ImageData<Float32Array>, options: ClassicO
   return relabelSequential(labels, { threads }).labels;
 }
 
-/** The classical pipeline as a SegmentationModel (whole images; no tiles needed). */
+/**
+ * The classical pipeline as a SegmentationModel (whole images; no tiles needed). Its
+ * diameter-derived sizes follow each field's diameter (automatic or given) unless
+ * `options.diameter` fixes them; 24 px when neither is known.
+ */
 export class ClassicModel implements SegmentationModel {
   readonly name = 'classic';
-  private readonly opts: ReturnType<typeof resolve>;
+  private readonly options: ClassicOptions;
 
   constructor(options: ClassicOptions = {}) {
-    this.opts = resolve(options);
+    resolve(options); // validates
+    this.options = { ...options };
   }
 
   settings(): Record<string, unknown> {
-    return { ...this.opts };
+    return { ...this.options };
   }
 
-  segment(image: ImageData<Float32Array>, { threads }: { threads: number }): LabelImage {
-    return segmentClassic(image, this.opts, threads);
+  scaleFor(): number {
+    return 1;
+  }
+
+  segment(image: ImageData<Float32Array>, { threads, diameter }: SegmentCallOptions): LabelImage {
+    const d = this.options.diameter ?? (diameter != null ? Math.min(1000, Math.max(2, diameter)) : undefined);
+    return segmentClassic(image, resolve({ ...this.options, diameter: d }), threads);
   }
 }

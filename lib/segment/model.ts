@@ -5,13 +5,27 @@ import type { ImageData, LabelImage } from '../image/types.js';
  * instance labels (0 = background). Models that see fixed-size tiles declare `tile`; the
  * pipeline then runs them through the tiling framework (lib/segment/tiling.ts).
  */
+export interface SegmentCallOptions {
+  threads: number;
+  diameter?: number | null;
+  /** Test-time augmentation (deep models that support it: FPN2-WS averages the maps of the image and its flips). */
+  tta?: boolean;
+}
+
 export interface SegmentationModel {
   /** Short name written to run.json and the summary ('classic', 'fpn2ws-dsb', …). */
   readonly name: string;
   /** Every setting that changes the output (part of the resume key). */
   settings(): Record<string, unknown>;
-  /** Segments one image (or tile). `threads` bounds the native kernels. */
-  segment(image: ImageData<Float32Array>, opts: { threads: number }): Promise<LabelImage> | LabelImage;
+  /**
+   * Segments one image (or tile). `threads` bounds the native kernels; `diameter` is the
+   * field's nucleus diameter in px (estimated or given; null: unknown), which each model
+   * uses its own way (a deep model resizes the field to the size it was trained at, the
+   * classical one sets its filters from it).
+   */
+  segment(image: ImageData<Float32Array>, opts: SegmentCallOptions): Promise<LabelImage> | LabelImage;
+  /** The factor this model resizes a field of this nucleus diameter by (1: runs it as it is). */
+  scaleFor?(diameter: number | null): number;
   /**
    * Tile geometry if the model works on tiles. `halo` is how far (px) from a tile's edge its
    * output can be trusted less; stitching keeps objects whose centre is owned by the tile.

@@ -1,4 +1,5 @@
 import type { ImageData } from '../image/types.js';
+import { preprocessing } from '../util/definitions.js';
 import { NucsegError } from '../util/errors.js';
 
 export type NormalizeMode = 'percentile' | 'minmax' | 'none';
@@ -81,12 +82,13 @@ export function normalizationRange(image: ImageData, opts: NormalizeOptions = {}
       if (d[i] > hi) hi = d[i];
     }
   } else if (mode === 'percentile') {
-    const pl = opts.low ?? 1, ph = opts.high ?? 99.8;
+    const defs = preprocessing().normalization; // shared with training (models-onnx/preprocessing.json)
+    const pl = opts.low ?? defs.low_percentile, ph = opts.high ?? defs.high_percentile;
     if (!(pl >= 0 && ph <= 100 && pl < ph)) throw new NucsegError(`percentiles must satisfy 0 <= low < high <= 100, not ${pl}, ${ph}`);
     const [a, b, p16, p50] = percentiles(image, [pl, ph, 15.87, 50]);
     lo = a;
     hi = b;
-    const floor = (opts.minRangeSigma ?? 12) * Math.max(p50 - p16, 0);
+    const floor = (opts.minRangeSigma ?? defs.min_range_sigma) * Math.max(p50 - p16, 0);
     if (hi - lo < floor) hi = lo + floor;
   } else {
     throw new NucsegError(`unknown normalization '${mode}' (use percentile, minmax or none)`);

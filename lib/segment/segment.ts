@@ -6,6 +6,7 @@ import { DEFAULT_MODEL } from '../models/registry.js';
 import type { SegmentationModel } from './model.js';
 import { normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
 import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
+import { estimateDiameter } from './diameter.js';
 
 export interface SegmentOptions {
   /** A model object, a bundled model name (default: the shipped FPN2-WS model, DEFAULT_MODEL), 'classic' (no weights) or an .onnx path with its card. */
@@ -15,6 +16,15 @@ export interface SegmentOptions {
   batch?: number;
   /** Parameters of the classical model. */
   classic?: ClassicOptions;
+  /**
+   * The nuclei's diameter in pixels, or 'auto' (default): estimated per field
+   * (estimateDiameter). Deep models resize each field so its nuclei match the size they were
+   * trained at and map the labels back to the field's pixel grid; the classical model sets
+   * its filters from it.
+   */
+  diameter?: number | 'auto';
+  /** Test-time augmentation (FPN2-WS: maps of the field and its 3 flips averaged; 4x the model time). Default off. */
+  tta?: boolean;
   /** Intensity normalization (default percentile 1–99.8 with a noise floor). */
   normalize?: NormalizeOptions;
   /** Native threads (default all cores). */
@@ -35,6 +45,10 @@ export interface SegmentResult {
   normalization: { lo: number; hi: number };
   /** Whether tiles were used, and how many. */
   tiles: number;
+  /** The nucleus diameter used (px; null when 'auto' found no nuclei), whether it was estimated or given, and the factor the model resized the field by. */
+  diameter: number | null;
+  diameterSource: 'auto' | 'given';
+  scale: number;
   /** The model's name and, for ONNX models, the device ONNX Runtime runs on ('cpu' for classic). */
   model: string;
   device: string;
@@ -62,25 +76,47 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   const norm = normalizationRange(image, opts.normalize) ?? { lo: 0, hi: 1 };
   const range: [number, number] = [norm.lo, norm.hi];
   const maxWhole = opts.maxWholePixels ?? 4096 * 4096;
-  const diameter = opts.classic?.diameter ?? 24;
-  const tile = opts.tile ?? model.tile ?? (width * height > maxWhole ? { size: 2048, overlap: Math.min(1024, Math.ceil(3 * diameter)) } : undefined);
+  const given = opts.diameter ?? 'auto';
+  if (given !== 'auto' && !(given >= 2 && given <= 1000)) throw new NucsegError(`diameter must be 'auto' or a number of pixels in [2, 1000], not ${given}`);
+  const whole = width * height <= maxWhole;
+  // one normalization (and one diameter) for the whole field, so tiles agree
+  let normalized = whole ? normalizeImage(image, { ...opts.normalize, range }) : undefined;
+  let diameter: number | null;
+  if (given !== 'auto') diameter = given;
+  else {
+    // a huge field: the diameter of its central 4096² (or smaller) part
+    const side = Math.min(4096, width, height);
+    const probe = normalized ?? normalizeImage(cropTile(image, centralTile(width, height, side)), { ...opts.normalize, range });
+    diameter = estimateDiameter(probe, { threads });
+  }
+  const call = { threads, diameter, tta: !!opts.tta };
+  const scale = model.scaleFor?.(diameter) ?? 1;
+  const base = { normalization: norm, diameter, diameterSource: given === 'auto' ? ('auto' as const) : ('given' as const), scale, model: model.name };
+  const tile = opts.tile ?? model.tile ?? (whole ? undefined : { size: 2048, overlap: Math.min(1024, Math.ceil(3 * (diameter ?? 24))) });
 
   if (!tile) {
-    const normalized = normalizeImage(image, { ...opts.normalize, range });
-    const labels = await model.segment(normalized, { threads });
+    normalized ??= normalizeImage(image, { ...opts.normalize, range });
+    const labels = await model.segment(normalized, call);
+    normalized = undefined;
     const count = maxLabel(labels);
     const small = labels.data instanceof Uint32Array && count <= 0xffff ? { data: Uint16Array.from(labels.data), width: labels.width, height: labels.height } : labels;
-    return { labels: small, count, normalization: norm, tiles: 1, model: model.name, device: deviceOf(model) };
+    return { ...base, labels: small, count, tiles: 1, device: deviceOf(model) };
   }
+  normalized = undefined;
   const grid = tileGrid(width, height, tile.size, tile.overlap);
   const stitcher = new LabelStitcher(width, height);
   for (const t of grid) {
     const raw = cropTile(image, t);
-    const normalized = normalizeImage(raw, { ...opts.normalize, range });
-    stitcher.add(t, await model.segment(normalized, { threads }));
+    stitcher.add(t, await model.segment(normalizeImage(raw, { ...opts.normalize, range }), call));
   }
   const labels = stitcher.finish();
-  return { labels, count: maxLabel(labels), normalization: norm, tiles: grid.length, model: model.name, device: deviceOf(model) };
+  return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: deviceOf(model) };
+}
+
+/** The central side x side square of a field, as a tile. */
+function centralTile(width: number, height: number, side: number) {
+  const x = Math.floor((width - side) / 2), y = Math.floor((height - side) / 2);
+  return { x, y, width: side, height: side, own: { x0: x, y0: y, x1: x + side, y1: y + side } };
 }
 
 function deviceOf(model: SegmentationModel): string {

@@ -31,6 +31,14 @@ export interface TrainOptions {
   exportMinScore?: number;
   /** Use at most this many ROIs per split (smoke tests). */
   limit?: number;
+  /** FPN2-WS heads: 'fullres' (default; decoder to full resolution) or 'fpn' (the seed paper's stride-4 head). */
+  head?: 'fpn' | 'fullres';
+  /** Annotated sets scored with the final model, into the card: 'name=folder[:names file]' (folder with images/ and labels/). */
+  evaluate?: string[];
+  /** The `evaluate` set the post-processing is tuned on (grid search; winner and grid into the card). */
+  tune?: string;
+  /** The median nucleus diameter (px) of the training ROIs, recorded in the card for automatic scale. */
+  diameter?: number;
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
 }
@@ -83,6 +91,13 @@ export async function train(opts: TrainOptions): Promise<{ model: string; card: 
   if (opts.float16) args.push('--float16');
   if (opts.exportMinScore !== undefined) args.push('--export-min-score', String(opts.exportMinScore));
   if (opts.limit) args.push('--limit', String(opts.limit));
+  if (opts.head) args.push('--head', opts.head);
+  for (const e of opts.evaluate ?? []) args.push('--evaluate', e);
+  if (opts.tune) {
+    if (!(opts.evaluate ?? []).some((e) => e.split('=')[0] === opts.tune)) throw new NucsegError(`--tune ${opts.tune}: no --evaluate set of that name`);
+    args.push('--tune', opts.tune);
+  }
+  if (opts.diameter !== undefined) args.push('--diameter', String(opts.diameter));
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: TrainEvent[] = [];
   let stderr = '';

@@ -115,3 +115,56 @@ describe('nucseg models', () => {
     expect(bad.stdout).toMatch(/sha256 DIFFERS from the card/);
   });
 });
+
+describe('FPN2-WS card post-processing and test-time augmentation', () => {
+  it('rejects card post-processing values of the wrong type or range, naming the field', async () => {
+    const { card } = await findModel('nuclei-fpn2ws-dsb');
+    const bad = (post: object) => () => postFromCard({ ...card, postprocessing: { ...card.postprocessing, ...post } });
+    expect(bad({ seed_threshold: 'abc' })).toThrow(/postprocessing.seed_threshold/);
+    expect(bad({ foreground_threshold: 1.5 })).toThrow(/postprocessing.foreground_threshold/);
+    expect(bad({ seed_closing_radius: 1.5 })).toThrow(/seed_closing_radius/);
+    expect(postFromCard(card).seedThreshold).toBe(card.postprocessing.seed_threshold);
+  });
+
+  it('the card schema refuses a string seed_threshold and a huge tile (readCard)', async () => {
+    const { readCard } = await import('../../lib/train/card.js');
+    const { path } = await findModel('nuclei-fpn2ws-dsb');
+    const card = JSON.parse(readFileSync(path.replace(/\.onnx$/, '.card.json'), 'utf8'));
+    const dir = tempDir();
+    for (const [edit, re] of [
+      [(c: any) => (c.postprocessing.seed_threshold = 'abc'), /seed_threshold/],
+      [(c: any) => (c.tile.size = 100000), /tile\/size/],
+      [(c: any) => delete c.postprocessing.foreground_threshold, /foreground_threshold/],
+    ] as const) {
+      const c = structuredClone(card);
+      edit(c);
+      const f = join(dir, 'm.card.json');
+      writeFileSync(f, JSON.stringify(c));
+      await expect(readCard(f)).rejects.toThrow(re);
+    }
+  });
+
+  it('TTA maps are exactly flip-equivariant and TTA does not lose accuracy', async () => {
+    const { path, card } = await findModel('nuclei-fpn2ws-dsb');
+    const model = new Fpn2wsModel(path, card, { device: 'cpu' });
+    const full = normalizeImage(await readImage(join(BBBC039, 'images', field)));
+    const W = 200, H = 160;
+    const im = { data: new Float32Array(W * H), width: W, height: H };
+    for (let y = 0; y < H; y++) im.data.set(full.data.subarray((100 + y) * full.width + 100, (100 + y) * full.width + 100 + W), y * W);
+    const flipped = { data: new Float32Array(W * H), width: W, height: H };
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) flipped.data[y * W + x] = im.data[y * W + W - 1 - x];
+    const a = await model.predictFlips(im), b = await model.predictFlips(flipped);
+    let diff = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) diff = Math.max(diff, Math.abs(a.distance.data[y * W + x] - b.distance.data[y * W + W - 1 - x]));
+    expect(diff).toBeLessThan(1e-5);
+    // ... while the plain maps are not (the network itself is not equivariant)
+    const p = await model.predict(im), q = await model.predict(flipped);
+    let plain = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) plain = Math.max(plain, Math.abs(p.distance.data[y * W + x] - q.distance.data[y * W + W - 1 - x]));
+    expect(plain).toBeGreaterThan(1e-3);
+    const raw = await readImage(join(BBBC039, 'images', field));
+    const gt = await readLabels(join(BBBC039, 'labels', field));
+    const f1 = async (tta: boolean) => score(gt, (await segment(raw, { device: 'cpu', tta })).labels, { thresholds: [0.7] }).f1[0];
+    expect(await f1(true)).toBeGreaterThan((await f1(false)) - 0.02);
+  });
+});
