@@ -12,6 +12,7 @@ export interface Preprocessing {
     smoothing_sigma: number;
     min_contrast: number;
     min_blob_area: number;
+    min_blob_contrast: number;
     calibration: number;
     min: number;
     max: number;

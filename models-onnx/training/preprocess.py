@@ -49,11 +49,19 @@ def blob_diameters(x):
         return np.zeros(0)
     lab, n = ndi.label(fg, structure=np.ones((3, 3)))
     lab = _fill_holes(lab)
+    if not n:
+        return np.zeros(0)
     dist = ndi.distance_transform_edt(lab > 0)
-    area = np.bincount(lab.ravel(), minlength=n + 1)
-    mx = ndi.maximum(dist, lab, index=np.arange(1, n + 1)) if n else np.zeros(0)
-    keep = area[1:] >= p['min_blob_area']
-    return 2 * np.asarray(mx, np.float64)[keep]
+    idx = np.arange(1, n + 1)
+    area = np.bincount(lab.ravel(), minlength=n + 1)[1:]
+    mx = np.asarray(ndi.maximum(dist, lab, index=idx), np.float64)
+    # blobs that stand out: mean above background at least min_blob_contrast x the threshold's (noise that
+    # just crosses the threshold does not; upsampled noise makes such blobs large enough to count)
+    bg = float(s[lab == 0].mean())
+    contrast = np.asarray(ndi.mean(s, lab, index=idx), np.float64) - bg
+    big = area >= p['min_blob_area']
+    keep = big & (contrast >= p['min_blob_contrast'] * (t - bg))
+    return 2 * mx[keep if keep.any() else big]
 
 
 def _fill_holes(lab):

@@ -88,16 +88,16 @@ def field_input(im):
 def fpn_field_maps(model, im, scale=1.0, device='cpu'):
     """Distance and border maps of a whole normalized field at its own resolution, the model
     run on the field resized by `scale` (automatic scale, as nucseg segment does it)."""
-    import scipy.ndimage as ndi
+    import cv2  # resizing as nucseg's resize kernel does it (OpenCV pixel centres; area when shrinking)
     H, W = im.shape
-    x = im if scale == 1 else np.clip(ndi.zoom(im, scale, order=1), 0, 1).astype(np.float32)
+    x = im if scale == 1 else cv2.resize(im, (max(1, round(W * scale)), max(1, round(H * scale))), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     h, w = x.shape
     with torch.no_grad():
         dd, bb = model(field_input(x).to(device))
     d, b = dd[0, 0, :h, :w].float().cpu().numpy(), bb[0, 0, :h, :w].float().cpu().numpy()
     if scale != 1:
-        d = np.clip(ndi.zoom(d, (H / h, W / w), order=1), 0, 1)
-        b = np.clip(ndi.zoom(b, (H / h, W / w), order=1), 0, 1)
+        d = cv2.resize(np.ascontiguousarray(d), (W, H), interpolation=cv2.INTER_LINEAR)
+        b = cv2.resize(np.ascontiguousarray(b), (W, H), interpolation=cv2.INTER_LINEAR)
     return d, b
 
 

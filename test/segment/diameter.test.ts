@@ -52,6 +52,19 @@ describe('estimateDiameter (automatic scale)', () => {
     }
   });
 
+  it('is not fooled by upsampled noise: a noisy field (nuclei ~38 px) resampled x2 gives about twice its diameter', async () => {
+    // before blobs had to stand out from the threshold, noise blobs made this 8 px (and the model then found 11,581 "nuclei")
+    const n = '1400420310c9094361a8a243545187f1d4c2365e081b3bb08c5fa29c7491a55b.tif';
+    const im = (await readImage(join(DSB, 'train', 'images', n))) as ImageData<Uint8Array>;
+    const lab = await readLabels(join(DSB, 'train', 'labels', n));
+    const gt = gtDiameter(lab);
+    for (const k of [1, 2, 3]) {
+      const d = estimateDiameter(normalizeImage(resampled(im, lab, k).im))!;
+      expect(d / (k * gt)).toBeGreaterThan(0.7);
+      expect(d / (k * gt)).toBeLessThan(1.3);
+    }
+  });
+
   it('finds no nuclei in background noise', () => {
     const W = 256, n = W * W;
     let s = 7;
