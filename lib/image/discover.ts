@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { NucsegError } from '../util/errors.js';
@@ -16,33 +16,50 @@ export interface FoundImage {
 
 /**
  * Expands files, folders (recursively) and glob patterns into image files (.tif, .tiff,
- * .png), without duplicates, hidden files or nucseg's temporary files. A path that does not
- * exist, or a pattern that matches no image, is an error naming it.
+ * .png), without duplicates, hidden files or nucseg's temporary files. Symbolic links are
+ * followed, but each real file is taken once (link loops and aliases do not repeat it),
+ * under the shortest of the paths that reach it. A path that does not exist, or a pattern
+ * that matches no image, is an error naming it.
  */
 export async function expandImages(inputs: string | readonly string[]): Promise<FoundImage[]> {
   const list = typeof inputs === 'string' ? [inputs] : inputs;
+  // keyed by real path: the first input that reaches a file keeps it
   const out = new Map<string, FoundImage>();
   const isImage = (f: string) => IMAGE_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e));
-  const add = (file: string, rel: string) => {
-    const abs = resolve(file);
-    if (isImage(abs) && !basename(abs).startsWith('.') && !out.has(abs)) out.set(abs, { file: abs, rel });
+  const addAll = async (files: [string, string][]) => {
+    const images = files.map(([f, rel]) => ({ file: resolve(f), rel })).filter((f) => isImage(f.file) && !basename(f.file).startsWith('.'));
+    const reals = await Promise.all(images.map((f) => realpath(f.file).catch(() => f.file)));
+    const batch = new Map<string, FoundImage>();
+    images.forEach((f, i) => {
+      const prev = batch.get(reals[i]);
+      if (!out.has(reals[i]) && (!prev || shorter(f.rel, prev.rel))) batch.set(reals[i], f);
+    });
+    for (const [real, found] of batch) out.set(real, found);
   };
   for (const input of list) {
     const st = await stat(input).catch(() => undefined);
     if (st?.isFile()) {
-      add(input, basename(input));
+      await addAll([[input, basename(input)]]);
     } else if (st?.isDirectory()) {
-      const files = await glob(IMAGE_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, caseSensitiveMatch: false, dot: false });
-      for (const f of files) add(join(input, f), f.split('/').join(sep));
+      const files = await glob(IMAGE_EXTENSIONS.map((e) => `**/*${e}`), { cwd: input, caseSensitiveMatch: false, dot: false, followSymbolicLinks: true });
+      await addAll(files.map((f) => [join(input, f), f.split('/').join(sep)]));
     } else if (isDynamicPattern(input)) {
-      const files = (await glob(input, { absolute: true, caseSensitiveMatch: false, dot: false })).filter(isImage);
+      const files = (await glob(input, { absolute: true, caseSensitiveMatch: false, dot: false, followSymbolicLinks: true })).filter(isImage);
       if (files.length === 0) throw new NucsegError('pattern matches no .tif/.tiff/.png files', { file: input });
-      for (const f of files) add(f, basename(f));
+      await addAll(files.map((f) => [f, basename(f)]));
     } else {
       throw new NucsegError('no such file or folder', { file: input });
     }
   }
   return [...out.values()];
+}
+
+/** Whether path `a` names a file more directly than `b`: fewer folders, then fewer characters, then sort order. */
+function shorter(a: string, b: string): boolean {
+  const da = a.split(sep).length, db = b.split(sep).length;
+  if (da !== db) return da < db;
+  if (a.length !== b.length) return a.length < b.length;
+  return a < b;
 }
 
 /**

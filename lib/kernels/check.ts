@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
@@ -26,10 +27,22 @@ export interface KernelOptions {
   threads?: number;
 }
 
+/** The most threads nucseg starts for one pool or session: 4 × the cores available. */
+export function maxThreads(): number {
+  return 4 * availableParallelism();
+}
+
+/**
+ * A thread count checked and bounded: a whole number >= 0 (0 = all cores) or a
+ * NucsegError; counts above maxThreads() are lowered to it (results do not depend on it).
+ */
+export function boundThreads(t: number, name = 'threads'): number {
+  if (!Number.isInteger(t) || t < 0) throw new NucsegError(`${name} must be a whole number >= 0, not ${t}`);
+  return Math.min(t, maxThreads());
+}
+
 export function threadsOf(opts?: KernelOptions): number {
-  const t = opts?.threads ?? 0;
-  if (!Number.isInteger(t) || t < 0) throw new NucsegError(`threads must be a whole number >= 0, not ${t}`);
-  return t;
+  return boundThreads(opts?.threads ?? 0);
 }
 
 /**

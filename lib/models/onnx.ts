@@ -1,3 +1,4 @@
+import { boundThreads } from '../kernels/check.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -63,7 +64,7 @@ export async function openSession(path: string, device: InferenceDevice = 'auto'
         // ORT's threads spin between operators by default and then compete with the native
         // post-processing for the same cores: end to end ~5 % faster on a folder without it
         extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-        ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+        ...(threads > 0 ? { intraOpNumThreads: boundThreads(threads, '--threads') } : {}),
       });
       return { session, device: d };
     } catch (e) {

@@ -1,5 +1,5 @@
 import type { LabelOverlap } from '../kernels/overlap.js';
-import { hungarian } from './hungarian.js';
+import { sparseMaxWeightMatching } from './hungarian.js';
 
 /**
  * How ground-truth and predicted labels are matched at a threshold t.
@@ -45,8 +45,9 @@ export function matchAtThresholds(ov: LabelOverlap, thresholds: readonly number[
 
 /**
  * One-to-one matching that maximizes the number of pairs with IoU >= t and, among those,
- * the summed IoU (as StarDist and Cellpose do). Solved per connected cluster of
- * overlapping labels; clusters with one edge need no solver.
+ * the summed IoU (as StarDist and Cellpose do). Solved per connected cluster of labels
+ * overlapping at >= t, with a sparse solver (no cluster-sized matrix: a chain of thousands
+ * of labels is one cluster); clusters with one edge need no solver.
  */
 export function optimalMatch(ov: LabelOverlap, t: number): ThresholdMatch {
   const nGt = ov.gtIds.length, nPred = ov.predIds.length;
@@ -83,27 +84,22 @@ export function optimalMatch(ov: LabelOverlap, t: number): ThresholdMatch {
     }
     const gts = [...new Set(ks.map((k) => ov.pairGt[k]))];
     const preds = [...new Set(ks.map((k) => ov.pairPred[k]))];
+    const gIndex = new Map(gts.map((v, i) => [v, i])), pIndex = new Map(preds.map((v, i) => [v, i]));
+    // Weight 1 + IoU / (2K): the count term dominates (the IoU terms sum to < 1/2).
+    const K = Math.min(gts.length, preds.length) + 1;
+    const rows = new Int32Array(ks.length), cols = new Int32Array(ks.length), weight = new Float64Array(ks.length);
+    ks.forEach((k, e) => {
+      rows[e] = gIndex.get(ov.pairGt[k])!;
+      cols[e] = pIndex.get(ov.pairPred[k])!;
+      weight[e] = 1 + ov.pairIoU[k] / (2 * K);
+    });
+    // one search per row: the smaller side are the rows
     const transpose = gts.length > preds.length;
-    const rows = transpose ? preds : gts, cols = transpose ? gts : preds;
-    const rIndex = new Map(rows.map((v, i) => [v, i])), cIndex = new Map(cols.map((v, i) => [v, i]));
-    const n = rows.length, m = cols.length;
-    // Cost = −(1 + IoU / (2K)): the count term dominates (the IoU terms sum to < 1/2).
-    const K = n + 1;
-    const cost = new Float64Array(n * m);
-    const iouAt = new Float64Array(n * m);
-    for (const k of ks) {
-      const r = rIndex.get(transpose ? ov.pairPred[k] : ov.pairGt[k])!;
-      const c = cIndex.get(transpose ? ov.pairGt[k] : ov.pairPred[k])!;
-      cost[r * m + c] = -(1 + ov.pairIoU[k] / (2 * K));
-      iouAt[r * m + c] = ov.pairIoU[k];
-    }
-    const assign = hungarian(cost, n, m);
-    for (let r = 0; r < n; r++) {
-      const c = assign[r];
-      if (c >= 0 && cost[r * m + c] < 0) {
-        tp++;
-        iouSum += iouAt[r * m + c];
-      }
+    const matched = transpose ? sparseMaxWeightMatching(preds.length, gts.length, cols, rows, weight) : sparseMaxWeightMatching(gts.length, preds.length, rows, cols, weight);
+    for (const e of matched) {
+      if (e < 0) continue;
+      tp++;
+      iouSum += ov.pairIoU[ks[e]];
     }
   }
   return { tp, fp: nPred - tp, fn: nGt - tp, iouSum };

@@ -1,5 +1,6 @@
 import type { SetScoreReport } from './files.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { csvCell } from '../util/csv.js';
 
 const pct = (v: number) => v.toFixed(1);
 const f3 = (v: number) => v.toFixed(3);
@@ -46,11 +47,6 @@ function alignTable(head: string[], rows: string[][]): string[] {
   const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const fmt = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
   return [fmt(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(fmt)];
-}
-
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

@@ -8,7 +8,9 @@ import { readImage } from '../image/read.js';
 import type { ImageData } from '../image/types.js';
 import { writeLabels } from '../image/write.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { csvCell } from '../util/csv.js';
 import { NucsegError, isUserError } from '../util/errors.js';
+import { maxThreads } from '../kernels/check.js';
 import { VERSION } from '../version.js';
 import type { ClassicOptions } from './classic.js';
 import { measureNuclei, measurementsCsv } from './measurements.js';
@@ -214,7 +216,7 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
   await mkdir(join(opts.out, '.nucseg'), { recursive: true }).catch((e) => {
     throw new NucsegError(`cannot create output folder (${(e as NodeJS.ErrnoException).code})`, { file: opts.out });
   });
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length, maxThreads()));
   const totalThreads = opts.threads && opts.threads > 0 ? opts.threads : availableParallelism();
   const threadsPer = Math.max(1, Math.floor(totalThreads / jobs));
   const jobOpts: ImageJobOptions = pickJobOptions(opts);
@@ -316,8 +318,8 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
   const head = ['image', 'file', 'plate', 'well', 'field', 'z', 'channel', 'status', 'count', 'mean_area', 'diameter', 'diameter_source', 'scale', 'seconds', 'error'];
   const cell = (v: unknown) => {
     if (v === undefined || v === null) return '';
-    const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4);
+    return csvCell(String(v));
   };
   const sorted = [...results].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const lines = [head.join(',')];

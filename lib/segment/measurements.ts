@@ -1,3 +1,4 @@
+import { csvCell } from '../util/csv.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import { measureRegions } from '../kernels/measure.js';
 import type { PlateInfo } from './plate.js';
@@ -65,7 +66,7 @@ export function measureNuclei(labels: LabelImage, raw: ImageData<Uint8Array | Ui
 
 function fmt(v: number | string | undefined): string {
   if (v === undefined) return '';
-  if (typeof v === 'string') return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  if (typeof v === 'string') return csvCell(v);
   return Number.isInteger(v) ? String(v) : v.toPrecision(7).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
 }
 

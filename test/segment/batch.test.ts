@@ -50,10 +50,16 @@ describe('nucseg segment', () => {
     for (const v of labels.data) max = Math.max(max, v);
     expect(csv.length - 1).toBe(max);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(summary[0]).toBe('image,file,plate,well,field,z,channel,status,count,mean_area,seconds,error');
+    expect(summary[0]).toBe('image,file,plate,well,field,z,channel,status,count,mean_area,diameter,diameter_source,scale,seconds,error');
     expect(summary).toHaveLength(5);
+    // the automatic diameter of each field, and the scale the model ran it at, are recorded
+    const row = summary[1].split(',');
+    expect(Number(row[10])).toBeGreaterThan(5);
+    expect([row[11], Number(row[12]) > 0]).toEqual(['auto', true]);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect([run.done, run.failed, run.model]).toEqual([4, 0, 'nuclei-fpn2ws-dsb']);
+    expect(run.diameters).toHaveLength(4);
+    expect(run.diameters[0].source).toBe('auto');
     // scoring the output against itself-as-ground-truth works directly (.labels suffix)
     expect(nucseg(['score', '--gt', out, '--pred', out, '--quiet']).code).toBe(0);
   });
