@@ -17,7 +17,7 @@ import { measureNuclei, measurementsCsv } from './measurements.js';
 import { normalizeImage, type NormalizeOptions } from './normalize.js';
 import { labelsToGeoJson, renderOverlay } from './outputs.js';
 import { compileNamePattern, parsePlateName, type PlateInfo } from './plate.js';
-import { segment } from './segment.js';
+import { resolveModel, segment } from './segment.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
 
 /** Everything that decides the outputs of one image; serializable (sent to worker threads). */
@@ -112,11 +112,22 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
   return list;
 }
 
-/** A key that changes whenever anything that changes the outputs changes. */
-export function settingsKey(opts: ImageJobOptions): string {
-  // the device and batch do not change the labels; the model file is identified by its path here and by sha256 in run.json
-  const o = { nucseg: VERSION, model: opts.model ?? DEFAULT_MODEL, classic: opts.classic ?? {}, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
+/**
+ * A key that changes whenever anything that changes the outputs changes: the model's
+ * identity and post-processing (`model.settings()`: for ONNX models the weights' sha256, the
+ * card's tile, post-processing and training diameter) and the options that model uses
+ * (classic parameters only for the classic model; the device and batch never change labels).
+ */
+export function settingsKey(opts: ImageJobOptions, modelSettings: Record<string, unknown> = {}): string {
+  const model = opts.model ?? DEFAULT_MODEL;
+  const o = { nucseg: VERSION, model, modelSettings, classic: model === 'classic' ? (opts.classic ?? {}) : null, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
+}
+
+/** settingsKey with the settings of the model these options name (loaded once per process and cached). */
+export async function resumeKey(opts: ImageJobOptions, threads = 0): Promise<string> {
+  const model = await resolveModel({ ...opts, threads, model: opts.model ?? DEFAULT_MODEL });
+  return settingsKey(opts, model.settings());
 }
 
 export function outputPaths(out: string, name: string, opts: ImageJobOptions) {
@@ -137,12 +148,13 @@ interface Marker {
 }
 
 /** The finished result recorded for this image, if its outputs are complete for these settings. */
-export async function completedResult(job: InputFile, out: string, opts: ImageJobOptions): Promise<ImageResult | undefined> {
+export async function completedResult(job: InputFile, out: string, opts: ImageJobOptions, threads = 0): Promise<ImageResult | undefined> {
   const p = outputPaths(out, job.name, opts);
+  const key = await resumeKey(opts, threads);
   try {
     const m = JSON.parse(await readFile(p.marker, 'utf8')) as Marker;
     const st = await stat(job.file);
-    if (m.key !== settingsKey(opts) || m.input.size !== st.size || m.input.mtimeMs !== st.mtimeMs) return undefined;
+    if (m.key !== key || m.input.size !== st.size || m.input.mtimeMs !== st.mtimeMs) return undefined;
     for (const f of [p.labels, p.csv, p.overlay, p.geojson]) if (f) await stat(f);
     return { ...m.result, status: 'skipped' };
   } catch {
@@ -189,7 +201,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
     const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
-    const marker: Marker = { key: settingsKey(opts), input: { size: st.size, mtimeMs: st.mtimeMs }, result };
+    const marker: Marker = { key: await resumeKey(opts, threads), input: { size: st.size, mtimeMs: st.mtimeMs }, result };
     await writeFileAtomic(p.marker, JSON.stringify(marker));
     return result;
   } catch (e) {
@@ -235,7 +247,7 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
       if (opts.signal?.aborted) return undefined;
       const f = queue.shift()!;
       if (!opts.force) {
-        const done = await completedResult(f, opts.out, jobOpts);
+        const done = await completedResult(f, opts.out, jobOpts, threadsPer);
         if (done) {
           push(done);
           continue;
@@ -330,7 +342,7 @@ export async function writeRunSummary(out: string, results: readonly ImageResult
     nucseg: VERSION,
     node: process.version,
     settings: pickJobOptions(opts),
-    settingsKey: settingsKey(opts),
+    settingsKey: await resumeKey(pickJobOptions(opts)).catch(() => settingsKey(opts)),
     model: opts.model ?? DEFAULT_MODEL,
     jobs: opts.jobs ?? 1,
     images: results.length,

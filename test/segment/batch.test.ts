@@ -72,6 +72,27 @@ describe('nucseg segment', () => {
     for (const f of files(a, '.csv').filter((x) => x !== 'summary.csv')) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
   });
 
+  it('resume key follows the model: weights or card post-processing edited in place redo everything; options the model does not use do not', () => {
+    const dir = tempDir('nucseg-model-');
+    const onnx = join(dir, 'my.onnx'), cardFile = join(dir, 'my.card.json');
+    copyFileSync(join(REPO, 'models-onnx', 'nuclei-fpn2ws-dsb.onnx'), onnx);
+    const card = JSON.parse(readFileSync(join(REPO, 'models-onnx', 'nuclei-fpn2ws-dsb.card.json'), 'utf8'));
+    writeFileSync(cardFile, JSON.stringify({ ...card, name: 'my' }));
+    const two = tempDir('nucseg-two-');
+    for (const f of sources.slice(0, 2)) copyFileSync(join(BBBC039, 'images', f), join(two, f));
+    const out = join(tempDir(), 'r');
+    const run = (...extra: string[]) => {
+      const r = nucseg(['segment', '--model', onnx, two, '--out', out, '--json', '--quiet', ...extra]);
+      expect(r.code).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l).status as string);
+    };
+    expect(run()).toEqual(['done', 'done']);
+    expect(run('--threshold', '0.3')).toEqual(['skipped', 'skipped']); // a classic-only option
+    writeFileSync(cardFile, JSON.stringify({ ...card, name: 'my', postprocessing: { ...card.postprocessing, seed_threshold: 0.7 } }));
+    expect(run()).toEqual(['done', 'done']); // the card's post-processing changed in place
+    expect(run()).toEqual(['skipped', 'skipped']);
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);

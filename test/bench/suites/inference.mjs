@@ -1,6 +1,10 @@
 // Deep-model inference on the CPU: end-to-end time of one 2048² field with the shipped
 // FPN2-WS model (read, normalize, tiles, ONNX Runtime, stitching, post-processing, CSV) next
 // to the model-only time (ONNX Runtime on the same tiles), and the overhead between them.
+// With automatic scale a field may be resized before the model: "the same tiles" are those
+// of the field at the scale the pipeline chose (ImageResult.scale).
+// NUCSEG_BENCH_COMPARE=<model.onnx>[@diameter] also times that model end to end on the same
+// inputs in the same run, alternating with the default (medians of 3): old vs new default.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModel, openSession, processImage, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
@@ -12,7 +16,12 @@ export async function run({ inputs, repo, shared }) {
   const field = join(inputs, 'real2048_gray8.tif');
   const { path, card } = await findModel('nuclei-fpn2ws-dsb');
   const T = card.tile.size, batch = 4;
-  const tiles = tileGrid(2048, 2048, T, card.tile.overlap);
+  const job = { file: field, name: 'field' };
+  const out = join(repo, 'bench-out', 'inference-e2e');
+  const opts = { model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: true };
+  const first = await processImage(job, out, opts, 0); // warm-up, and the scale the pipeline runs this field at
+  const side = (n) => Math.max(T, Math.max(1, Math.round(n * first.scale)));
+  const tiles = tileGrid(side(2048), side(2048), T, card.tile.overlap);
   const { session } = await openSession(path, 'cpu', 0);
   const inputsT = [];
   for (let i = 0; i < tiles.length; i += batch) {
@@ -23,22 +32,21 @@ export async function run({ inputs, repo, shared }) {
   let t = performance.now();
   for (const x of inputsT) await session.run({ image: x });
   const modelMs = performance.now() - t;
-  const out = join(repo, 'bench-out', 'inference-e2e');
-  const job = { file: field, name: 'field' };
-  const opts = { model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: true };
-  await processImage(job, out, opts, 0);
   t = performance.now();
   const r = await processImage(job, out, opts, 0);
   const e2eMs = performance.now() - t;
-  console.log(`FPN2-WS 2048² field on CPU: model only ${modelMs.toFixed(0)} ms (${tiles.length} tiles), end to end ${e2eMs.toFixed(0)} ms (${r.count} nuclei): overhead ${((e2eMs / modelMs - 1) * 100).toFixed(1)} %`);
+  console.log(`FPN2-WS 2048² field on CPU (diameter ${r.diameter?.toFixed(1)} px, scale ${r.scale.toFixed(3)}): model only ${modelMs.toFixed(0)} ms (${tiles.length} tiles), end to end ${e2eMs.toFixed(0)} ms (${r.count} nuclei): overhead ${((e2eMs / modelMs - 1) * 100).toFixed(1)} %`);
   // a folder of fields: the 10 BBBC039 fields (520 x 696), segmentFiles end to end (read,
   // normalize, tiles, ORT, post-processing, label TIFF + CSV) vs ORT alone on the same batches
   const folder = join(shared, 'data', 'bbbc039-small', 'images');
   const names = readdirSync(folder).sort();
   const batches = [];
+  const scales = new Map();
+  for await (const r of segmentFiles(folder, { out: join(repo, 'bench-out', 'inference-scales'), model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: false, force: true })) scales.set(r.file, r.scale);
   for (const n of names) {
     const im = await readImage(join(folder, n));
-    const g = tileGrid(Math.max(im.width, T), Math.max(im.height, T), T, card.tile.overlap);
+    const s = scales.get(join(folder, n)) ?? 1;
+    const g = tileGrid(Math.max(Math.round(im.width * s), T), Math.max(Math.round(im.height * s), T), T, card.tile.overlap);
     for (let i = 0; i < g.length; i += batch) {
       const k = Math.min(batch, g.length - i);
       batches.push(new ort.Tensor('float32', new Float32Array(k * T * T).map(() => Math.random()), [k, 1, T, T]));
@@ -54,7 +62,30 @@ export async function run({ inputs, repo, shared }) {
   const folderMs = performance.now() - t;
   const fo = ((folderMs / folderModelMs - 1) * 100).toFixed(1);
   console.log(`FPN2-WS folder of ${names.length} fields on CPU: model only ${folderModelMs.toFixed(0)} ms, end to end ${folderMs.toFixed(0)} ms (${((names.length * 1000) / folderMs).toFixed(2)} fields/s): overhead ${fo} %`);
+  const rows = [];
+  if (process.env.NUCSEG_BENCH_COMPARE) {
+    // old vs new default, same run, alternating: one 2048² field and the BBBC039 folder, medians of 3
+    const [other, d] = process.env.NUCSEG_BENCH_COMPARE.split('@');
+    const variants = [['default', opts], [other, { ...opts, model: other, diameter: d ? Number(d) : 'auto' }]];
+    const times = new Map(variants.map(([n]) => [n, { field: [], folder: [] }]));
+    for (let rep = 0; rep < 3; rep++) {
+      for (const [n, o] of variants) {
+        let t0 = performance.now();
+        await processImage(job, join(repo, 'bench-out', 'inference-cmp'), o, 0);
+        times.get(n).field.push(performance.now() - t0);
+        t0 = performance.now();
+        for await (const r of segmentFiles(folder, { ...o, out: join(repo, 'bench-out', 'inference-cmp-folder'), force: true })) if (r.status !== 'done') throw new Error(`${r.name}: ${r.error}`);
+        times.get(n).folder.push(performance.now() - t0);
+      }
+    }
+    const med = (a) => [...a].sort((x, y) => x - y)[1];
+    const [a, b] = variants.map(([n]) => times.get(n));
+    console.log(`default vs ${other}: 2048² field ${med(a.field).toFixed(0)} vs ${med(b.field).toFixed(0)} ms, BBBC039 folder (${names.length}) ${med(a.folder).toFixed(0)} vs ${med(b.folder).toFixed(0)} ms`);
+    rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: 'real2048_gray8.tif', ours1: med(a.field), oursN: med(a.field), peer: { peer: other, threads: 2, median_ms: med(b.field) } });
+    rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: `bbbc039-small/images (${names.length} fields)`, ours1: med(a.folder), oursN: med(a.folder), peer: { peer: other, threads: 2, median_ms: med(b.folder) } });
+  }
   return [
+    ...rows,
     {
       kernel: `FPN2-WS folder end-to-end vs model-only (${names.length} fields, ${batches.length} batches; overhead ${fo} %)`,
       input: 'bbbc039-small/images',
