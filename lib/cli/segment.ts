@@ -58,7 +58,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
         results.push(r);
         progress?.update(results.length, r.status === 'failed' ? `FAILED ${r.name}` : r.name);
         if (this.json) this.context.stdout.write(JSON.stringify(r) + '\n');
-        else if (r.status === 'failed' && !this.quiet) this.context.stderr.write(`nucseg: ${r.error}\n`);
+        else if (r.status === 'failed') this.context.stderr.write(`nucseg: ${r.error}\n`); // errors print even with --quiet
       }
     } finally {
       progress?.stop();

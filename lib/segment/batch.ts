@@ -137,7 +137,8 @@ export function outputPaths(out: string, name: string, opts: ImageJobOptions) {
     csv: opts.csv === false ? undefined : `${base}.csv`,
     overlay: opts.overlay ? `${base}.overlay.png` : undefined,
     geojson: opts.geojson ? `${base}.geojson` : undefined,
-    marker: join(out, '.nucseg', `${name.split('/').join('__')}.json`),
+    // the output name's folders mirrored below .nucseg/ (a/b and a__b must not share a marker)
+    marker: `${join(out, '.nucseg', ...name.split('/'))}.json`,
   };
 }
 
@@ -205,7 +206,10 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
     await writeFileAtomic(p.marker, JSON.stringify(marker));
     return result;
   } catch (e) {
-    const msg = isUserError(e) ? e.message : `internal error: ${(e as Error)?.stack ?? e}`;
+    // one line naming the file; a bug keeps no stack here, but says what to report
+    const msg = isUserError(e)
+      ? e.file ? e.message : `${job.file}: ${e.message}`
+      : `${job.file}: internal error (a bug in nucseg: please report it with this file and the output of 'nucseg info'): ${String((e as Error)?.message ?? e).split('\n')[0]}`;
     return { file: job.file, name: job.name, status: 'failed', plate, error: msg, seconds: (performance.now() - t0) / 1000 };
   }
 }

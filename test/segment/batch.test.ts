@@ -93,6 +93,41 @@ describe('nucseg segment', () => {
     expect(run()).toEqual(['skipped', 'skipped']);
   });
 
+  it('a/b.tif and a__b.tif keep separate completion markers: a rerun skips both', () => {
+    const dir = tempDir('nucseg-names-');
+    mkdirSync(join(dir, 'a'));
+    copyFileSync(join(BBBC039, 'images', sources[0]), join(dir, 'a', 'b.tif'));
+    copyFileSync(join(BBBC039, 'images', sources[1]), join(dir, 'a__b.tif'));
+    const out = join(tempDir(), 'r');
+    const statuses = () => nucseg(['segment', '--model', 'classic', dir, '--out', out, '--json', '--quiet']).stdout.trim().split('\n').map((l) => JSON.parse(l).status as string);
+    expect(statuses()).toEqual(['done', 'done']);
+    expect(statuses()).toEqual(['skipped', 'skipped']);
+  });
+
+  it('NaN or infinite pixels: one line naming the file, for every model, even with --quiet; no stack', () => {
+    const dir = tempDir('nucseg-nan-');
+    python(`import tifffile, numpy as np, sys
+a = tifffile.imread(sys.argv[1]).astype(np.float32); a[10:20, 10:20] = np.nan
+tifffile.imwrite(sys.argv[2], a); a[:] = np.inf; tifffile.imwrite(sys.argv[3], a)`, [join(BBBC039, 'images', sources[0]), join(dir, 'field.tif'), join(dir, 'allinf.tif')]);
+    for (const model of ['classic', 'nuclei-fpn2ws-dsb']) {
+      const r = nucseg(['segment', dir, '--out', join(tempDir(), 'o'), '--model', model, '--quiet']);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines.some((l) => /field\.tif: image has 100 NaN or infinite pixels/.test(l))).toBe(true);
+      expect(lines.some((l) => /allinf\.tif: image has only NaN or infinite pixels/.test(l))).toBe(true);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
+  it("models info/verify classic say what classic is instead of 'unknown model'", () => {
+    const info = nucseg(['models', 'info', 'classic']);
+    expect([info.code, info.stdout]).toEqual([0, expect.stringMatching(/^classic: the no-weights model/)]);
+    const verify = nucseg(['models', 'verify', 'classic']);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr.trim()).toBe("nucseg: 'classic' has no weights or card to verify (nucseg models verify checks ONNX models)");
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
