@@ -1,6 +1,6 @@
-import { fileSha256 } from '../train/card.js';
-import { ClassicModel, type ClassicOptions } from '../segment/classic.js';
-import type { SegmentationModel } from '../segment/model.js';
+import { fileSha256 } from './card.js';
+import { ClassicModel, type ClassicOptions } from './classic.js';
+import type { SegmentationModel } from './model.js';
 import { NucsegError } from '../util/errors.js';
 import { Fpn2wsModel } from './fpn2ws.js';
 import { MrcnnModel } from './mrcnn.js';

@@ -1,9 +1,9 @@
-import type { SegmentCallOptions } from '../segment/model.js';
+import type { SegmentCallOptions } from './model.js';
 import { resizeImage, resizeLabels } from './scale.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import { keepLargestComponent, relabelSequential, removeLargeObjects, removeSmallObjects } from '../kernels/components.js';
 import { mergeTileInstances, pasteInstances } from '../kernels/instances.js';
-import type { ModelCard } from '../train/card.js';
+import type { ModelCard } from './card.js';
 import { NucsegError } from '../util/errors.js';
 import { OnnxModel, type OnnxModelOptions } from './onnx-model.js';
 

@@ -1,7 +1,7 @@
 import type { ImageData, LabelImage } from '../image/types.js';
-import type { SegmentCallOptions, SegmentationModel } from '../segment/model.js';
-import { tileGrid, type Tile } from '../segment/tiling.js';
-import type { ModelCard } from '../train/card.js';
+import type { SegmentCallOptions, SegmentationModel } from './model.js';
+import { tileGrid, type Tile } from '../image/tiling.js';
+import type { ModelCard } from './card.js';
 import { NucsegError } from '../util/errors.js';
 import { openModelSession, ort, type InferenceDevice } from './onnx.js';
 import { modelDiameter, runScale } from './scale.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readCard, type ModelCard } from '../train/card.js';
+import { readCard, type ModelCard } from './card.js';
 import { NucsegError } from '../util/errors.js';
 import { packagePath } from '../util/package.js';
 

@@ -1,6 +1,6 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { resize } from '../kernels/resize.js';
-import type { ModelCard } from '../train/card.js';
+import type { ModelCard } from './card.js';
 import { preprocessing, type ModelDiameter } from '../util/definitions.js';
 
 /** Resizing limits: at most 4x up (nuclei of 6 px) and 8x down. */

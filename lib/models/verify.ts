@@ -1,4 +1,4 @@
-import { fileSha256 } from '../train/card.js';
+import { fileSha256 } from './card.js';
 import { openSession, ort } from './onnx.js';
 import { findModel } from './registry.js';
 

@@ -12,7 +12,7 @@ import { csvCell } from '../util/csv.js';
 import { NucsegError, isUserError } from '../util/errors.js';
 import { maxThreads } from '../kernels/check.js';
 import { VERSION } from '../version.js';
-import type { ClassicOptions } from './classic.js';
+import type { ClassicOptions } from '../models/classic.js';
 import { measureNuclei, measurementsCsv } from './measurements.js';
 import { normalizeImage, type NormalizeOptions } from './normalize.js';
 import { labelsToGeoJson, renderOverlay } from './outputs.js';

@@ -1,11 +1,11 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
-import { ClassicModel, type ClassicOptions } from './classic.js';
+import { ClassicModel, type ClassicOptions } from '../models/classic.js';
 import { loadModel } from '../models/load.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
-import type { SegmentationModel } from './model.js';
+import type { SegmentationModel } from '../models/model.js';
 import { normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
-import { cropTile, LabelStitcher, tileGrid } from './tiling.js';
+import { cropTile, LabelStitcher, tileGrid } from '../image/tiling.js';
 import { estimateDiameter } from './diameter.js';
 
 export interface SegmentOptions {

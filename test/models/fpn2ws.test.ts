@@ -127,7 +127,7 @@ describe('FPN2-WS card post-processing and test-time augmentation', () => {
   });
 
   it('the card schema refuses a string seed_threshold and a huge tile (readCard)', async () => {
-    const { readCard } = await import('../../lib/train/card.js');
+    const { readCard } = await import('../../lib/models/card.js');
     const { path } = await findModel('nuclei-fpn2ws-dsb');
     const card = JSON.parse(readFileSync(path.replace(/\.onnx$/, '.card.json'), 'utf8'));
     const dir = tempDir();

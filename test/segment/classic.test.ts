@@ -5,11 +5,11 @@ import { readImage, readLabels } from '../../lib/image/read.js';
 import type { ImageData, LabelImage } from '../../lib/image/types.js';
 import { connectedComponents } from '../../lib/kernels/components.js';
 import { score } from '../../lib/score/metrics.js';
-import { segmentClassic } from '../../lib/segment/classic.js';
-import type { SegmentationModel } from '../../lib/segment/model.js';
+import { segmentClassic } from '../../lib/models/classic.js';
+import type { SegmentationModel } from '../../lib/models/model.js';
 import { normalizeImage } from '../../lib/segment/normalize.js';
 import { segment } from '../../lib/segment/segment.js';
-import { tileGrid } from '../../lib/segment/tiling.js';
+import { tileGrid } from '../../lib/image/tiling.js';
 import { BBBC039 } from '../helpers/data.js';
 import { rng } from '../helpers/perturb.js';
 

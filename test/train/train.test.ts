@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCard, fileSha256 } from '../../lib/train/card.js';
+import { readCard, fileSha256 } from '../../lib/models/card.js';
 import { verifyModel } from '../../lib/models/verify.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { tempDir } from '../helpers/tools.js';

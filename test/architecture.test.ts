@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/data.js';
+
+// Dependencies between lib/ folders go one way (issue 13):
+// cli -> segment / score / augment / train -> models -> kernels / image -> util.
+// Dependencies between lib/ folders go one way (issue 13): a folder imports only from lower
+// layers. cli -> augment / train -> segment / score -> models -> image -> kernels -> util
+// (the image types in lib/image/types.ts are data shapes every layer may name).
+const LAYER: Record<string, number> = { util: 0, kernels: 1, image: 2, models: 3, segment: 4, score: 4, augment: 5, train: 5, cli: 6 };
+
+function imports(): { from: string; to: string; file: string }[] {
+  const out: { from: string; to: string; file: string }[] = [];
+  const lib = join(REPO, 'lib');
+  for (const dir of readdirSync(lib, { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    for (const f of readdirSync(join(lib, dir.name))) {
+      if (!f.endsWith('.ts')) continue;
+      const src = readFileSync(join(lib, dir.name, f), 'utf8');
+      for (const m of src.matchAll(/(?:from|import\()\s*'\.\.\/([a-z]+)\/([a-z-]+)\.js'/g)) {
+        if (m[1] === 'image' && m[2] === 'types') continue;
+        out.push({ from: dir.name, to: m[1], file: `${dir.name}/${f}` });
+      }
+    }
+  }
+  return out;
+}
+
+describe('lib/ layering', () => {
+  it('every import between lib/ folders goes down the layers (no cycles, no reverse edges)', () => {
+    const all = imports();
+    expect(all.length).toBeGreaterThan(50); // the scan sees the imports
+    const folders = new Set(readdirSync(join(REPO, 'lib'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+    for (const f of folders) expect(LAYER[f], `lib/${f} has no layer`).toBeDefined();
+    const bad = all.filter((e) => !(LAYER[e.to] < LAYER[e.from]));
+    expect(bad.map((e) => `${e.file} imports ../${e.to}/`)).toEqual([]);
+  });
+});
