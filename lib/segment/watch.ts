@@ -1,4 +1,6 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { NucsegError } from '../util/errors.js';
 import { discoverInputs, completedResult, pickJobOptions, processImage, type ImageResult, type InputFile, type SegmentFilesOptions } from './batch.js';
 import { compileNamePattern, parsePlateName } from './plate.js';
 
@@ -17,16 +19,24 @@ export interface WatchOptions extends SegmentFilesOptions {
  * Watches a folder (recursively) and segments each new image once it is complete: its size
  * and modification time unchanged for `settleMs` (an acquisition still writing it is
  * left alone), or at once when it was renamed into the folder complete. Outputs and resume
- * markers are those of segmentFiles, so a restarted watch redoes nothing. Runs until
- * `signal` aborts; resolves with every result of this session.
+ * markers are those of segmentFiles, so a restarted watch redoes nothing. A file that fails
+ * (e.g. read while still being written) is reported and retried once it changes again. Runs
+ * until `signal` aborts; resolves with every result of this session. A missing folder, or an
+ * output folder equal to it, is an error at once.
  */
 export async function watchFolder(dir: string, opts: WatchOptions): Promise<ImageResult[]> {
+  const st0 = await stat(dir).catch(() => undefined);
+  if (!st0) throw new NucsegError('no such folder to watch', { file: dir });
+  if (!st0.isDirectory()) throw new NucsegError('not a folder (nucseg watch watches a folder)', { file: dir });
+  if (resolve(opts.out) === resolve(dir)) throw new NucsegError('the output folder is the watched folder: give --out another folder (outputs inside the input would be taken for new images)', { file: dir });
   const interval = opts.intervalMs ?? 1000;
   const settle = opts.settleMs ?? 2000;
   const jobOpts = pickJobOptions(opts);
   const re = opts.namePattern ? compileNamePattern(opts.namePattern) : undefined;
   const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
   const handled = new Set<string>();
+  // files whose last attempt failed, with the size and time they had: retried when these change
+  const failed = new Map<string, { size: number; mtimeMs: number }>();
   const results: ImageResult[] = [];
   let idleSignalled = false;
   while (!opts.signal?.aborted) {
@@ -46,6 +56,8 @@ export async function watchFolder(dir: string, opts: WatchOptions): Promise<Imag
       }
       const st = await stat(f.file).catch(() => undefined);
       if (!st) continue;
+      const bad = failed.get(f.file);
+      if (bad && bad.size === st.size && bad.mtimeMs === st.mtimeMs) continue; // unchanged since it failed
       const prev = seen.get(f.file);
       const now = Date.now();
       if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
@@ -61,12 +73,12 @@ export async function watchFolder(dir: string, opts: WatchOptions): Promise<Imag
       }
       const done = !opts.force ? await completedResult(f, opts.out, jobOpts) : undefined;
       const r = done ?? (await processImage(f, opts.out, jobOpts, opts.threads ?? 0));
-      // a file that failed because it was still incomplete is retried once it changes
-      if (r.status === 'failed') {
-        const again = await stat(f.file).catch(() => undefined);
-        if (again && (again.size !== st.size || again.mtimeMs !== st.mtimeMs)) continue;
+      // a file that failed (e.g. still incomplete) is reported, then retried once it changes
+      if (r.status === 'failed') failed.set(f.file, { size: st.size, mtimeMs: st.mtimeMs });
+      else {
+        failed.delete(f.file);
+        handled.add(f.file);
       }
-      handled.add(f.file);
       results.push(r);
       opts.onResult?.(r);
       idleSignalled = false;
@@ -76,11 +88,16 @@ export async function watchFolder(dir: string, opts: WatchOptions): Promise<Imag
       opts.onIdle?.();
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, interval);
-      opts.signal?.addEventListener('abort', () => {
+      // one abort listener per wait, removed when the wait ends (no listener leak on long watches)
+      const onAbort = () => {
         clearTimeout(t);
         r();
-      }, { once: true });
+      };
+      const t = setTimeout(() => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        r();
+      }, interval);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
   return results;

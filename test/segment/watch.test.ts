@@ -69,3 +69,48 @@ describe('nucseg watch', () => {
     expect(labels.map((f) => statSync(join(out, f)).mtimeMs)).toEqual(mtimes);
   }, 90_000);
 });
+
+describe('watchFolder (library): hostile cases', () => {
+  it('a missing folder, a file instead of a folder, or --out equal to the folder: an error at once', async () => {
+    const { watchFolder } = await import('../../lib/segment/watch.js');
+    const dir = tempDir('nucseg-watch-');
+    await expect(watchFolder(join(dir, 'nope'), { out: join(dir, 'o'), model: 'classic' })).rejects.toThrow(/nope: no such folder to watch/);
+    writeFileSync(join(dir, 'f.tif'), '');
+    await expect(watchFolder(join(dir, 'f.tif'), { out: join(dir, 'o'), model: 'classic' })).rejects.toThrow(/not a folder/);
+    await expect(watchFolder(dir, { out: dir, model: 'classic' })).rejects.toThrow(/output folder is the watched folder/);
+  });
+
+  it('retries a file that failed (read half-written) once it changes; no abort-listener leak over many polls', async () => {
+    const { watchFolder } = await import('../../lib/segment/watch.js');
+    const { getEventListeners } = await import('node:events');
+    const { utimesSync } = await import('node:fs');
+    const dir = tempDir('nucseg-watch-'), out = join(tempDir(), 'out');
+    const src = readFileSync(join(BBBC039, 'images', sources[2]));
+    const f = join(dir, 'B01_s1.tif');
+    writeFileSync(f, src.subarray(0, 30000));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(f, old, old); // looks settled: read at once, and fails (truncated)
+    const ac = new AbortController();
+    const seen: string[] = [];
+    let maxListeners = 0;
+    const poll = setInterval(() => (maxListeners = Math.max(maxListeners, getEventListeners(ac.signal, 'abort').length)), 5);
+    const run = watchFolder(dir, { out, model: 'classic', intervalMs: 20, settleMs: 100, signal: ac.signal, onResult: (r) => seen.push(r.status) });
+    const until = async (pred: () => boolean) => {
+      for (let t = 0; !pred(); t += 20) {
+        if (t > 30000) throw new Error(`timed out: ${seen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['failed']);
+    await new Promise((r) => setTimeout(r, 300)); // many polls: the unchanged failed file is not retried
+    expect(seen).toEqual(['failed']);
+    writeFileSync(f, src); // the acquisition finishes the file
+    await until(() => seen.length === 2);
+    ac.abort();
+    await run;
+    clearInterval(poll);
+    expect(seen).toEqual(['failed', 'done']);
+    expect(maxListeners).toBeLessThanOrEqual(1);
+  });
+});
