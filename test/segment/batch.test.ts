@@ -128,6 +128,19 @@ tifffile.imwrite(sys.argv[2], a); a[:] = np.inf; tifffile.imwrite(sys.argv[3], a
     expect(verify.stderr.trim()).toBe("nucseg: 'classic' has no weights or card to verify (nucseg models verify checks ONNX models)");
   });
 
+  it('a model whose card sha256 is wrong is reported once per run, not once per image', () => {
+    const dir = tempDir('nucseg-badmodel-');
+    copyFileSync(join(REPO, 'models-onnx', 'nuclei-fpn2ws-dsb.onnx'), join(dir, 'm.onnx'));
+    const card = JSON.parse(readFileSync(join(REPO, 'models-onnx', 'nuclei-fpn2ws-dsb.card.json'), 'utf8'));
+    card.weights.onnx.sha256 = '0'.repeat(64);
+    writeFileSync(join(dir, 'm.card.json'), JSON.stringify(card));
+    const r = nucseg(['segment', plate, '--out', join(tempDir(), 'o'), '--model', join(dir, 'm.onnx')]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n').filter((l) => /sha256/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/m\.onnx: sha256 \w+… does not match its card/);
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
