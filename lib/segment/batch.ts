@@ -7,7 +7,7 @@ import { expandImages } from '../image/discover.js';
 import { readImage } from '../image/read.js';
 import type { ImageData } from '../image/types.js';
 import { writeLabels } from '../image/write.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic.js';
 import { csvCell } from '../util/csv.js';
 import { NucsegError, isUserError } from '../util/errors.js';
 import { maxThreads } from '../kernels/check.js';
@@ -232,6 +232,7 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
   await mkdir(join(opts.out, '.nucseg'), { recursive: true }).catch((e) => {
     throw new NucsegError(`cannot create output folder (${(e as NodeJS.ErrnoException).code})`, { file: opts.out });
   });
+  await removeStaleTemporaries(opts.out); // left by a killed earlier run
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length, maxThreads()));
   const totalThreads = opts.threads && opts.threads > 0 ? opts.threads : availableParallelism();
   const threadsPer = Math.max(1, Math.floor(totalThreads / jobs));

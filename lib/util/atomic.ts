@@ -31,3 +31,39 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     throw e;
   }
 }
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temporaries writeFileAtomic left in `dir` (recursively) when its writer was
+ * killed: `.name.<pid>.<hex>.tmp` files whose process is gone on this machine. A living
+ * writer's temporaries are kept. Returns how many were removed.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  let removed = 0;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        const m = TEMP_NAME.exec(e.name);
+        if (m && !alive(Number(m[1]))) {
+          await unlink(p).catch(() => {});
+          removed++;
+        }
+      }
+    }
+  };
+  await walk(dir);
+  return removed;
+}

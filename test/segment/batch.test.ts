@@ -141,6 +141,19 @@ tifffile.imwrite(sys.argv[2], a); a[:] = np.inf; tifffile.imwrite(sys.argv[3], a
     expect(lines[0]).toMatch(/m\.onnx: sha256 \w+… does not match its card/);
   });
 
+  it('removes the temporaries of a killed earlier run, keeps a living writer\'s', () => {
+    const out = join(tempDir(), 'o');
+    mkdirSync(join(out, '.nucseg'), { recursive: true });
+    // a pid that is not running (the spawnSync child below has exited), and this test's own
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const stale = [join(out, `.A.labels.tif.${dead}.0123abcd.tmp`), join(out, '.nucseg', `.A.json.${dead}.89abcdef.tmp`)];
+    const live = join(out, `.B.csv.${process.pid}.00000000.tmp`);
+    for (const f of [...stale, live]) writeFileSync(f, 'x');
+    expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
+    const left = (d: string) => readdirSync(d).filter((f) => f.endsWith('.tmp'));
+    expect([...left(out), ...left(join(out, '.nucseg'))]).toEqual([`.B.csv.${process.pid}.00000000.tmp`]);
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
