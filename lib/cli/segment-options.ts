@@ -20,6 +20,7 @@ export const segmentOptionDefs = {
   percentiles: () => Option.String('--percentiles', { description: 'Low,high percentiles for --normalize percentile (default 1,99.8)' }),
   range: () => Option.String('--range', { description: 'Explicit intensity range lo,hi mapped to 0..1' }),
   z: () => Option.String('--z', { description: 'Z plane (0-based) of multi-page stacks (default: max projection)' }),
+  stackChannel: () => Option.String('--stack-channel', { description: 'Channel (0-based) of multi-channel ImageJ hyperstacks and OME-TIFFs (they are an error without it)' }),
   channel: () => Option.String('--channel', { description: 'Only files of this channel (from the file name, e.g. 01 or 1)' }),
   namePattern: () => Option.String('--name-pattern', { description: 'Regex with named groups (well, field, z, channel, plate, row, column) for plate metadata' }),
   threads: () => Option.String('--threads', { description: 'Native threads in total (default: all cores)' }),
@@ -73,6 +74,7 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
     },
     normalize: { mode: norm, low: pct?.[0], high: pct?.[1], range: pair(s('range'), '--range') },
     z: num(s('z'), '--z', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
+    stackChannel: num(s('stackChannel'), '--stack-channel', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
     channel: s('channel') !== undefined ? String(Number.isNaN(Number(s('channel'))) ? s('channel') : s('channel')) : undefined,
     namePattern: s('namePattern'),
     threads: num(s('threads'), '--threads', (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
@@ -99,6 +101,7 @@ export abstract class SegmentOptionsCommand extends NucsegCommand {
   percentiles = segmentOptionDefs.percentiles();
   range = segmentOptionDefs.range();
   z = segmentOptionDefs.z();
+  stackChannel = segmentOptionDefs.stackChannel();
   channel = segmentOptionDefs.channel();
   namePattern = segmentOptionDefs.namePattern();
   threads = segmentOptionDefs.threads();

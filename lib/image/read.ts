@@ -18,6 +18,13 @@ export interface ReadImageOptions {
   page?: number;
   /** 'max': maximum-intensity projection over all pages (Z-stacks). Overrides `page`. */
   projection?: 'max';
+  /**
+   * The channel (0-based) of a multi-channel ImageJ hyperstack or OME-TIFF, whose axes the
+   * file's description gives. Such a file without `channel` is an error: its channels are
+   * never projected as if they were Z planes. With a channel, `page` and `projection`
+   * address that channel's Z planes (time point 0).
+   */
+  channel?: number;
   /** Refuse images with more pixels than this (default 2^31, env NUCSEG_MAX_PIXELS). */
   maxPixels?: number;
 }
@@ -86,6 +93,7 @@ async function decodeTiff(buf: Uint8Array, path: string, opts: ReadImageOptions)
     fail(path, `corrupt or truncated TIFF (${(e as Error).message})`, e);
   }
   if (pages.length === 0) fail(path, 'TIFF has no full-resolution image');
+  pages = channelPlanes(pages, await hyperstackAxes(pages[0]), path, opts);
 
   const selected = opts.projection === 'max' ? pages : [pages[opts.page ?? 0]];
   if (!selected[0]) fail(path, `has ${pages.length} page(s); page ${opts.page} does not exist`);
@@ -111,6 +119,48 @@ async function decodeTiff(buf: Uint8Array, path: string, opts: ReadImageOptions)
     else for (let i = 0; i < out.length; i++) if (raster[i] > out[i]) out[i] = raster[i];
   }
   return { data: out!, width, height, bitsPerSample: bits, sampleFormat: format, pages: pages.length, path };
+}
+
+/** Sizes and page order of a hyperstack, from an ImageJ or OME-XML description (null: a plain stack). */
+export async function hyperstackAxes(first: GeoTIFFImage): Promise<{ C: number; Z: number; T: number; order: string } | null> {
+  let desc = '';
+  try {
+    desc = String((await first.getFileDirectory().loadValue('ImageDescription')) ?? '');
+  } catch {
+    return null;
+  }
+  if (desc.startsWith('ImageJ=')) {
+    const get = (k: string) => Number(new RegExp(`^${k}=(\\d+)`, 'm').exec(desc)?.[1] ?? 1);
+    return { C: get('channels'), Z: get('slices'), T: get('frames'), order: 'CZT' }; // ImageJ hyperstacks: channel fastest
+  }
+  const px = /<(?:\w+:)?Pixels\b[^>]*>/.exec(desc)?.[0];
+  if (px) {
+    const attr = (k: string) => new RegExp(`\\b${k}="([^"]*)"`).exec(px)?.[1];
+    const order = (attr('DimensionOrder') ?? 'XYCZT').replace(/^XY/, '');
+    return { C: Number(attr('SizeC') ?? 1), Z: Number(attr('SizeZ') ?? 1), T: Number(attr('SizeT') ?? 1), order };
+  }
+  return null;
+}
+
+/** The Z planes of the chosen channel (time point 0) of a hyperstack; a plain stack as it is. */
+function channelPlanes(pages: GeoTIFFImage[], ax: Awaited<ReturnType<typeof hyperstackAxes>>, path: string, opts: ReadImageOptions): GeoTIFFImage[] {
+  if (!ax || !(ax.C > 1) || !/^[CZT]{3}$/.test(ax.order)) {
+    if (opts.channel !== undefined && opts.channel !== 0) fail(path, `has one channel; channel ${opts.channel} does not exist`);
+    return pages;
+  }
+  if (!(Number.isInteger(ax.C) && Number.isInteger(ax.Z) && Number.isInteger(ax.T) && ax.C * ax.Z * ax.T === pages.length)) fail(path, `its description claims ${ax.C} channels x ${ax.Z} slices x ${ax.T} frames, but it has ${pages.length} pages`);
+  if (opts.channel === undefined) fail(path, `has ${ax.C} channels (a multi-channel hyperstack); choose one with --stack-channel 0..${ax.C - 1} (library: { channel })`);
+  if (!(Number.isInteger(opts.channel) && opts.channel >= 0 && opts.channel < ax.C)) fail(path, `has ${ax.C} channels; channel ${opts.channel} does not exist`);
+  const size: Record<string, number> = { C: ax.C, Z: ax.Z, T: ax.T };
+  const stride: Record<string, number> = {};
+  let s = 1;
+  for (const d of ax.order) {
+    stride[d] = s;
+    s *= size[d];
+  }
+  const out: GeoTIFFImage[] = [];
+  for (let z = 0; z < ax.Z; z++) out.push(pages[opts.channel * stride.C + z * stride.Z]);
+  return out;
 }
 
 async function checkTiffPage(im: GeoTIFFImage, fileSize: number, path: string, maxPixels: number) {

@@ -37,6 +37,8 @@ export interface ImageJobOptions {
   maxWholePixels?: number;
   /** Z plane (0-based) of multi-page stacks; default: maximum projection. */
   z?: number;
+  /** Channel (0-based) of multi-channel ImageJ hyperstacks / OME-TIFFs (required for them). */
+  stackChannel?: number;
   /** Which outputs besides the labels (CSV on by default). */
   csv?: boolean;
   overlay?: boolean;
@@ -120,7 +122,7 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
  */
 export function settingsKey(opts: ImageJobOptions, modelSettings: Record<string, unknown> = {}): string {
   const model = opts.model ?? DEFAULT_MODEL;
-  const o = { nucseg: VERSION, model, modelSettings, classic: model === 'classic' ? (opts.classic ?? {}) : null, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
+  const o = { nucseg: VERSION, model, modelSettings, classic: model === 'classic' ? (opts.classic ?? {}) : null, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, stackChannel: opts.stackChannel ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
 }
 
@@ -174,7 +176,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
   try {
     plate = parsePlateName(job.file, opts.namePattern ? compileNamePattern(opts.namePattern) : undefined);
     const st = await stat(job.file);
-    const raw = await readImage(job.file, opts.z === undefined ? { projection: 'max' } : { page: opts.z });
+    const raw = await readImage(job.file, { ...(opts.z === undefined ? { projection: 'max' as const } : { page: opts.z }), channel: opts.stackChannel });
     if (raw.sampleFormat === 'int' || raw.bitsPerSample > 16 && raw.sampleFormat !== 'float') {
       // 32-bit integer intensities: convert to float for the pipeline
       raw.data = Float32Array.from(raw.data as ArrayLike<number>);
@@ -327,7 +329,7 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
 }
 
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
 }
 
 /** Writes `summary.csv` (one row per image) and `run.json` (settings, versions, outcome). */
