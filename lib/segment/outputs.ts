@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import type { ImageData, LabelImage } from '../image/types.js';
-import { regionStats } from '../kernels/components.js';
+import { connectedComponents, regionStats } from '../kernels/components.js';
 
 /**
  * An overlay PNG: the normalized image in gray with each nucleus outline (label pixels with
@@ -74,6 +74,48 @@ export function traceContour(labels: LabelImage, id: number, x0: number, y0: num
 }
 
 /**
+ * The holes of one label as rings (pixel-corner coordinates, opposite orientation to the
+ * outer ring): the pieces of its bounding box that are not the label and do not reach the
+ * box's edge (4-connected, the complement of the 8-connected object), each traced like an
+ * object. A nucleus with a hole then has the area its pixels have.
+ */
+export function holeRings(labels: LabelImage, id: number, x0: number, y0: number, x1: number, y1: number): [number, number][][] {
+  const W = x1 - x0 + 3, H = y1 - y0 + 3; // the box with a 1-px margin, so the outside is one piece
+  const { width: w, data } = labels;
+  const other = new Uint8Array(W * H);
+  let any = false;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const gx = x + x0 - 1, gy = y + y0 - 1;
+      const isId = gx >= x0 && gx <= x1 && gy >= y0 && gy <= y1 && data[gy * w + gx] === id;
+      other[y * W + x] = isId ? 0 : 1;
+      if (!isId && x > 0 && y > 0 && x < W - 1 && y < H - 1) any = true;
+    }
+  if (!any) return [];
+  const cc = connectedComponents({ data: other, width: W, height: H }, { connectivity: 4 });
+  const outside = cc.labels.data[0];
+  const rings: [number, number][][] = [];
+  const box = new Map<number, [number, number, number, number]>();
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const l = cc.labels.data[y * W + x];
+      if (!l || l === outside) continue;
+      const b = box.get(l);
+      if (!b) box.set(l, [x, y, x, y]);
+      else {
+        b[0] = Math.min(b[0], x);
+        b[2] = Math.max(b[2], x);
+        b[3] = y;
+      }
+    }
+  for (const [l, [bx0, by0, bx1, by1]] of box) {
+    const ring = traceContour(cc.labels, l, bx0, by0, bx1, by1);
+    if (ring.length >= 4) rings.push(ring.map(([x, y]) => [x + x0 - 1, y + y0 - 1] as [number, number]).reverse());
+  }
+  return rings;
+}
+
+/**
  * GeoJSON FeatureCollection with one Polygon per nucleus, in QuPath's import format
  * (objectType 'detection', classification 'Nucleus'); coordinates in pixels.
  */
@@ -87,7 +129,7 @@ export function labelsToGeoJson(labels: LabelImage, extra: Record<number, Record
     features.push({
       type: 'Feature',
       id: String(id),
-      geometry: { type: 'Polygon', coordinates: [ring] },
+      geometry: { type: 'Polygon', coordinates: [ring, ...holeRings(labels, id, st.x0[k], st.y0[k], st.x1[k], st.y1[k])] },
       properties: { objectType: 'detection', name: `nucleus ${id}`, label: id, classification: { name: 'Nucleus', color: [255, 220, 0] }, measurements: extra[id] ?? { area: st.area[k] } },
     });
   }
