@@ -229,7 +229,11 @@ export async function* segmentFiles(inputs: string | readonly string[], opts: Se
     const re = opts.namePattern ? compileNamePattern(opts.namePattern) : undefined;
     files = files.filter((f) => parsePlateName(f.file, re).channel === opts.channel);
   }
-  if (files.length === 0) throw new NucsegError(`no images found in ${list.join(', ')}${opts.channel !== undefined ? ` for channel ${opts.channel}` : ''}`);
+  if (files.length === 0) {
+    const inside = list.some((i) => resolve(opts.out) === resolve(i) || resolve(i).startsWith(resolve(opts.out) + sep));
+    if (inside) throw new NucsegError(`no images found: the input is the output folder ${opts.out} (or inside it), whose files are skipped as outputs; give --out another folder`);
+    throw new NucsegError(`no images found in ${list.join(', ')}${opts.channel !== undefined ? ` for channel ${opts.channel}` : ''}`);
+  }
   opts.onStart?.(files);
   await mkdir(join(opts.out, '.nucseg'), { recursive: true }).catch((e) => {
     throw new NucsegError(`cannot create output folder (${(e as NodeJS.ErrnoException).code})`, { file: opts.out });

@@ -154,6 +154,14 @@ tifffile.imwrite(sys.argv[2], a); a[:] = np.inf; tifffile.imwrite(sys.argv[3], a
     expect([...left(out), ...left(join(out, '.nucseg'))]).toEqual([`.B.csv.${process.pid}.00000000.tmp`]);
   });
 
+  it('--out equal to the input folder: says why no images are found', () => {
+    const dir = tempDir('nucseg-same-');
+    copyFileSync(join(BBBC039, 'images', sources[0]), join(dir, 'a.tif'));
+    const r = nucseg(['segment', dir, '--out', dir, '--model', 'classic']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/no images found: the input is the output folder .* give --out another folder$/);
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
