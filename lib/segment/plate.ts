@@ -33,6 +33,11 @@ export function compileNamePattern(pattern: string): RegExp {
   } catch (e) {
     throw new NucsegError(`--name-pattern is not a valid regular expression: ${(e as Error).message}`);
   }
+  // A quantified group that itself holds a quantifier ((\w+)+, (a|b*)*, (x{2,})+) can backtrack
+  // exponentially on a name that almost matches (minutes per file): refused, with the fix.
+  if (/\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/.test(pattern)) {
+    throw new NucsegError('--name-pattern has a repeated group that contains a repetition (like (\\w+)+): such a pattern can take minutes per file name; repeat the inner part only (\\w+) or bound it ({1,8})');
+  }
   const known = ['plate', 'well', 'row', 'column', 'field', 'z', 'channel', 'timepoint'];
   const groups = [...pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
   if (!groups.some((g) => known.includes(g))) throw new NucsegError(`--name-pattern needs at least one named group of: ${known.join(', ')}`);
