@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     command = cli.process(argv);
   } catch (e) {
-    process.stderr.write(cli.error(e as Error));
+    const plain = explainUsageError(argv, (e as Error).message);
+    process.stderr.write(plain ? `nucseg: ${plain}\n` : cli.error(e as Error));
     return 1;
   }
   try {
@@ -43,4 +44,29 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nucseg: internal error (please report):\n${(e as Error).stack ?? e}\n`);
     return 2;
   }
+}
+
+/** Required options per command, for saying which one is missing. */
+const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment: ['--out'], watch: ['--out'], augment: ['--out'], train: ['--data', '--out'] };
+
+/**
+ * One plain line for the usage errors clipanion words confusingly (issue 12): a required
+ * option left out ("Command not found") and a negative number taken for an option ("Not
+ * enough arguments to option --z"). Null: keep clipanion's message.
+ */
+export function explainUsageError(argv: readonly string[], message: string): string | null {
+  const cmd = argv[0];
+  const help = cmd && REQUIRED[cmd] ? ` (nucseg ${cmd} --help lists every option)` : '';
+  const opt = /Not enough arguments to option (\S+?)\.?$/m.exec(message)?.[1];
+  if (opt) {
+    const next = argv[argv.indexOf(opt) + 1];
+    if (next !== undefined && /^-\d/.test(next)) return `${opt} ${next}: a negative number is read as an option; write ${opt}=${next}${help}`;
+    return `${opt} needs a value${help}`;
+  }
+  if (/Command not found/.test(message) && cmd && REQUIRED[cmd]) {
+    const given = new Set(argv.map((a) => a.split('=')[0]));
+    const missing = REQUIRED[cmd].filter((o) => !given.has(o) && !(o === '--out' && given.has('-o')));
+    if (missing.length) return `${cmd}: missing ${missing.join(' and ')}${help}`;
+  }
+  return null;
 }
