@@ -57,6 +57,11 @@ export async function openSession(path: string, device: InferenceDevice = 'auto'
       errors.push("cuda: onnxruntime-node's CUDA execution provider is not installed (see the README, 'Building, GPU and ONNX Runtime')");
       continue;
     }
+    if (d === 'webgpu' && !gpuVisible()) {
+      // not probed: Dawn would print Vulkan adapter noise before failing
+      errors.push('webgpu: no GPU is visible on this machine (no /dev/nvidia0 or /dev/dri/renderD*)');
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(path, {
         executionProviders: [d],

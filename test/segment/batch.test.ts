@@ -162,6 +162,15 @@ tifffile.imwrite(sys.argv[2], a); a[:] = np.inf; tifffile.imwrite(sys.argv[3], a
     expect(r.stderr.trim()).toMatch(/no images found: the input is the output folder .* give --out another folder$/);
   });
 
+  it('--device webgpu without a GPU: one clear line, no Dawn/Vulkan noise', async () => {
+    const { gpuVisible } = await import('../../lib/models/onnx.js');
+    if (gpuVisible()) return; // a machine with a GPU tries it for real
+    const r = nucseg(['segment', plate, '--out', join(tempDir(), 'o'), '--device', 'webgpu', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/webgpu: no GPU is visible on this machine/);
+    expect(r.stderr).not.toMatch(/Vulkan|Dawn|XDG_RUNTIME_DIR/);
+  });
+
   it('resumes: skips done images, redoes a deleted one, --force redoes all', () => {
     const out = join(tempDir(), 'r');
     expect(nucseg(['segment', '--model', 'classic', plate, '--out', out, '--quiet']).code).toBe(0);
