@@ -93,7 +93,24 @@ export const PRESETS: Readonly<Record<string, Partial<AugmentConfig>>> = Object.
   'min-scaling': { scales: [1] },
 });
 
-const RANGES: (keyof AugmentConfig)[] = ['claheClip', 'claheTiles', 'gamma', 'saturation', 'multiply', 'gaussianSigma', 'medianK', 'gaussNoiseSigma', 'poissonPeak', 'impulseFraction', 'dropoutFraction'];
+/**
+ * Every [min, max] setting with the values it may take (the native code converts some to
+ * integers or sizes kernels by them: unbounded values were undefined behaviour or a crash,
+ * e.g. gaussianSigma 1e300 — fuzz findings). `whole`: integers only.
+ */
+const RANGES: Partial<Record<keyof AugmentConfig, { lo: number; hi: number; whole?: boolean }>> = {
+  claheClip: { lo: 0, hi: 100 },
+  claheTiles: { lo: 1, hi: 64, whole: true },
+  gamma: { lo: 0.05, hi: 20 },
+  saturation: { lo: 50, hi: 100 },
+  multiply: { lo: 0, hi: 20 },
+  gaussianSigma: { lo: 0, hi: 20 },
+  medianK: { lo: 1, hi: 7, whole: true },
+  gaussNoiseSigma: { lo: 0, hi: 1 },
+  poissonPeak: { lo: 1, hi: 1e6 },
+  impulseFraction: { lo: 0, hi: 1 },
+  dropoutFraction: { lo: 0, hi: 1 },
+};
 
 /** Checks a full config, naming the first bad field. */
 export function validateConfig(c: AugmentConfig, source = 'config'): AugmentConfig {
@@ -106,12 +123,11 @@ export function validateConfig(c: AugmentConfig, source = 'config'): AugmentConf
   if (!Array.isArray(c.scales) || c.scales.length === 0 || c.scales.some((s) => !(s > 0.05 && s <= 8))) bad('scales', 'must be a list of factors in (0.05, 8]');
   for (const k of ['pContrast', 'pBlur', 'pNoise', 'valFraction'] as const) if (!(c[k] >= 0 && c[k] <= 1)) bad(k, 'must be a probability in [0, 1]');
   if (c.valFraction >= 1) bad('valFraction', 'must be < 1');
-  for (const k of RANGES) {
+  for (const [k, lim] of Object.entries(RANGES) as [keyof AugmentConfig, { lo: number; hi: number; whole?: boolean }][]) {
     const r = c[k] as number[];
-    if (!Array.isArray(r) || r.length !== 2 || !(r[0] <= r[1]) || r.some((v) => !Number.isFinite(v))) bad(k, 'must be [min, max] with min <= max');
+    if (!Array.isArray(r) || r.length !== 2 || !(r[0] <= r[1]) || r.some((v) => typeof v !== 'number' || !Number.isFinite(v))) bad(k, 'must be [min, max] with min <= max');
+    if (r[0] < lim.lo || r[1] > lim.hi || (lim.whole && !r.every(Number.isInteger))) bad(k, `must lie in [${lim.lo}, ${lim.hi}]${lim.whole ? ' (whole numbers)' : ''}`);
   }
-  if (c.medianK[0] < 1 || c.medianK[1] > 7) bad('medianK', 'must lie in [1, 7]');
-  if (c.claheTiles[0] < 1) bad('claheTiles', 'must be >= 1');
   return c;
 }
 

@@ -5,7 +5,7 @@ import { findImages, pairFiles, type FilePair } from '../image/discover.js';
 import { readImage, readLabels } from '../image/read.js';
 import { resize } from '../kernels/resize.js';
 import type { RoiSource } from '../kernels/augment.js';
-import { normalizeImage } from '../segment/normalize.js';
+import { assertFinite, normalizeImage } from '../segment/normalize.js';
 import { NucsegError } from '../util/errors.js';
 import { rngUniform } from './rng.js';
 
@@ -75,6 +75,11 @@ export async function loadSources(sets: readonly SetSpec[], scales: readonly num
         throw new NucsegError(`image ${relative('.', pair.pred)} is ${im.width}x${im.height} but its labels ${relative('.', pair.gt)} are ${lb.width}x${lb.height}`);
       }
       if (im.sampleFormat === 'float' && im.data instanceof Float64Array) im.data = Float32Array.from(im.data);
+      try {
+        assertFinite(im);
+      } catch (e) {
+        throw new NucsegError((e as Error).message, { file: pair.pred });
+      }
       const norm = normalizeImage(im);
       const lab32 = lb.data instanceof Uint32Array ? lb.data : Uint32Array.from(lb.data);
       const split: 0 | 1 = valKeys.has(pair.key) ? 1 : 0;

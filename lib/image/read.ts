@@ -197,6 +197,18 @@ async function checkTiffPage(im: GeoTIFFImage, fileSize: number, path: string, m
     fail(path, `corrupt TIFF strip table (${(e as Error).message})`, e);
   }
   if (!offsets || !counts || offsets.length !== counts.length) fail(path, 'corrupt TIFF: missing or inconsistent strip/tile table');
+  // strip and tile geometry must be whole, positive and consistent with the table (a RowsPerStrip
+  // stored as the float 5.6e-44 made the decoder loop until V8 ran out of memory: fuzz finding)
+  const geom = (v: unknown) => (v === undefined ? undefined : Number(Array.isArray(v) || ArrayBuffer.isView(v) ? (v as ArrayLike<number>)[0] : v));
+  if (tiled) {
+    const tw = geom(fd.getValue('TileWidth')), th = geom(fd.getValue('TileLength'));
+    if (!(Number.isInteger(tw) && Number.isInteger(th) && tw! >= 1 && th! >= 1)) fail(path, `corrupt TIFF: tile size ${tw}x${th}`);
+    if (offsets.length < Math.ceil(width / tw!) * Math.ceil(height / th!)) fail(path, 'corrupt TIFF: fewer tiles than the image needs');
+  } else {
+    const rps = geom(fd.getValue('RowsPerStrip')) ?? height;
+    if (!(Number.isInteger(rps) && rps >= 1)) fail(path, `corrupt TIFF: RowsPerStrip is ${rps}`);
+    if (offsets.length < Math.ceil(height / Math.min(rps, height))) fail(path, 'corrupt TIFF: fewer strips than the image needs');
+  }
   for (let i = 0; i < offsets.length; i++) {
     if (Number(offsets[i]) + Number(counts[i]) > fileSize) fail(path, 'truncated TIFF: image data runs past the end of the file');
   }

@@ -6,7 +6,8 @@ import { addon } from './addon.js';
 /** Argument checks shared by the kernel wrappers, so the addon only sees valid input. */
 export function checkImage(im: ImageData, name: string): void {
   if (!im || typeof im !== 'object' || !ArrayBuffer.isView(im.data)) throw new NucsegError(`${name} must be an image { data, width, height }`);
-  if (!Number.isInteger(im.width) || !Number.isInteger(im.height) || im.width < 0 || im.height < 0) {
+  // each side below 2^31, and an empty image empty both ways (0 x 2^53 would make row loops spin: fuzz finding)
+  if (!Number.isInteger(im.width) || !Number.isInteger(im.height) || im.width < 0 || im.height < 0 || im.width >= 2 ** 31 || im.height >= 2 ** 31 || (im.width === 0) !== (im.height === 0)) {
     throw new NucsegError(`${name}: invalid size ${im.width}x${im.height}`);
   }
   if (im.data.length !== im.width * im.height) {

@@ -1,3 +1,4 @@
+import { checkImage } from './check.js';
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
@@ -32,5 +33,12 @@ export function pasteInstances(det: Detections, width: number, height: number, o
  */
 export function mergeTileInstances(canvas: ImageData<Uint32Array>, tile: ImageData<Uint32Array>, x0: number, y0: number, nextId: number, minOverlap = 0.5): number {
   if (!(minOverlap > 0 && minOverlap <= 1)) throw new NucsegError(`minOverlap must be in (0, 1], not ${minOverlap}`);
+  checkImage(canvas, 'canvas');
+  checkImage(tile, 'tile');
+  // the tile must lie inside the canvas (a position near 2^63 overflowed the native check: fuzz finding)
+  if (!(Number.isInteger(x0) && Number.isInteger(y0) && x0 >= 0 && y0 >= 0 && x0 + tile.width <= canvas.width && y0 + tile.height <= canvas.height)) {
+    throw new NucsegError(`tile ${tile.width}x${tile.height} at (${x0}, ${y0}) does not fit in the ${canvas.width}x${canvas.height} canvas`);
+  }
+  if (!(Number.isInteger(nextId) && nextId >= 1 && nextId <= 0xffffffff)) throw new NucsegError(`nextId must be a whole number in [1, 2^32), not ${nextId}`);
   return addon().mergeTileInstances(canvas, tile, x0, y0, nextId, minOverlap);
 }

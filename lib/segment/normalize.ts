@@ -98,6 +98,18 @@ export function normalizationRange(image: ImageData, opts: NormalizeOptions = {}
 }
 
 /**
+ * Float images must hold numbers: NaN or infinite pixels are a clear error (for segment() with
+ * every model, and for augment's training fields) rather than maps or histograms of NaN.
+ */
+export function assertFinite(image: ImageData): void {
+  const d = image.data;
+  if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
+  let bad = 0;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) bad++;
+  if (bad) throw new NucsegError(`image has ${bad === d.length ? 'only' : bad} NaN or infinite pixel${bad === 1 ? '' : 's'}${bad === d.length ? '' : ` (of ${d.length})`}: replace them (e.g. with the background level) before segmenting or training`);
+}
+
+/**
  * Maps intensities to float32 0..1 (clipped). 'percentile' (default) uses the 1st and
  * 99.8th percentiles, with the range floored at 12 σ of the background noise so an empty
  * field stays dark; 'minmax' uses the image's extremes; 'none' only converts to float.

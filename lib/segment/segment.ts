@@ -4,7 +4,7 @@ import { ClassicModel, type ClassicOptions } from '../models/classic.js';
 import { loadModel } from '../models/load.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
 import type { SegmentationModel } from '../models/model.js';
-import { normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
+import { assertFinite, normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
 import { cropTile, LabelStitcher, tileGrid } from '../image/tiling.js';
 import { estimateDiameter } from './diameter.js';
 
@@ -72,7 +72,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   const threads = opts.threads ?? 0;
   const { width, height } = image;
   if (!(width > 0 && height > 0)) throw new NucsegError(`cannot segment an empty image (${width}x${height})`);
-  checkFinite(image);
+  assertFinite(image);
   // computed once for the whole field so tiles agree; mode 'none' maps [0, 1] as is
   const norm = normalizationRange(image, opts.normalize) ?? { lo: 0, hi: 1 };
   const range: [number, number] = [norm.lo, norm.hi];
@@ -112,15 +112,6 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   }
   const labels = stitcher.finish();
   return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: deviceOf(model) };
-}
-
-/** Float images must hold numbers: NaN or infinite pixels are a clear error for every model. */
-function checkFinite(image: ImageData): void {
-  const d = image.data;
-  if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
-  let bad = 0;
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) bad++;
-  if (bad) throw new NucsegError(`image has ${bad === d.length ? 'only' : bad} NaN or infinite pixel${bad === 1 ? '' : 's'}${bad === d.length ? '' : ` (of ${d.length})`}: replace them (e.g. with the background level) before segmenting`);
 }
 
 /** The central side x side square of a field, as a tile. */

@@ -1,3 +1,4 @@
+#include "nucseg/numbers.hpp"
 #include "nucseg/augment.hpp"
 
 #include <memory>
@@ -26,8 +27,8 @@ void range(const Napi::Object& o, const char* k, double* r) {
 void int_range(const Napi::Object& o, const char* k, int* r) {
   double d[2] = {double(r[0]), double(r[1])};
   range(o, k, d);
-  r[0] = static_cast<int>(d[0]);
-  r[1] = static_cast<int>(d[1]);
+  r[0] = int_from_double(d[0]);
+  r[1] = int_from_double(d[1]);
 }
 
 AugmentConfig config_from(const Napi::Object& o) {

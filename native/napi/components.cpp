@@ -1,4 +1,5 @@
 #include "nucseg/components.hpp"
+#include "nucseg/numbers.hpp"
 
 #include "nucseg/gpu.hpp"
 
@@ -98,8 +99,8 @@ Napi::Value edited_copy(const Napi::CallbackInfo& info, const char* name, const 
 
 // removeObjectsByArea(labels, minArea, maxArea, threads) -> { labels, removed }
 Napi::Value RemoveByArea(const Napi::CallbackInfo& info) {
-  const uint64_t mn = static_cast<uint64_t>(std::max(0.0, info[1].ToNumber().DoubleValue()));
-  const uint64_t mx = static_cast<uint64_t>(std::max(0.0, info[2].ToNumber().DoubleValue()));
+  const uint64_t mn = area_from_double(info[1].ToNumber().DoubleValue());
+  const uint64_t mx = area_from_double(info[2].ToNumber().DoubleValue());
   return edited_copy(info, "removeObjects", "removed", [&](auto view) { return remove_objects_by_area(view, mn, mx, threads_arg(info, 3)); });
 }
 

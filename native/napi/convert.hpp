@@ -20,7 +20,10 @@ ImageView<const T> image_arg(const Napi::Env& env, const Napi::Value& v, const c
   auto ta = d.As<Napi::TypedArray>();
   int64_t w = o.Get("width").ToNumber().Int64Value();
   int64_t h = o.Get("height").ToNumber().Int64Value();
-  if (w < 0 || h < 0 || static_cast<int64_t>(ta.ElementLength()) != w * h)
+  // each side below 2^31 (so w * h cannot overflow) and an empty image empty both ways:
+  // 0 x 2^53 made row loops spin (fuzz finding empty-image-huge-side)
+  if (w < 0 || h < 0 || w >= (int64_t(1) << 31) || h >= (int64_t(1) << 31) || ((w == 0) != (h == 0)) ||
+      static_cast<int64_t>(ta.ElementLength()) != w * h)
     throw Napi::RangeError::New(env, std::string(name) + ": data length " + std::to_string(ta.ElementLength()) +
                                          " does not match width*height = " + std::to_string(w) + "x" +
                                          std::to_string(h));

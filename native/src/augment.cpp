@@ -191,7 +191,8 @@ void augment_rois(const std::vector<AugmentSource>& sources, const std::vector<i
       if (rng.uniform() < cfg.p_contrast) {
         switch (pick(rng, {cfg.w_clahe, cfg.w_gamma, cfg.w_saturation, cfg.w_multiply})) {
           case 0:
-            for (int64_t i = 0; i < n; ++i) im[i] = std::clamp(im[i], 0.0f, 1.0f);
+            // NaN (which std::clamp keeps) would index the histogram out of bounds: 0 instead
+            for (int64_t i = 0; i < n; ++i) im[i] = std::isnan(im[i]) ? 0.0f : std::clamp(im[i], 0.0f, 1.0f);
             {
               const int t = rng.integer(cfg.clahe_tiles[0], cfg.clahe_tiles[1]);
               clahe(im, roi, roi, t, t, rng.uniform(cfg.clahe_clip[0], cfg.clahe_clip[1]));
@@ -203,7 +204,8 @@ void augment_rois(const std::vector<AugmentSource>& sources, const std::vector<i
             break;
           }
           case 2: {
-            const double p = rng.uniform(cfg.saturation[0], cfg.saturation[1]);
+            // a percentile outside [0, 100] made the int64 cast below undefined (fuzz finding augment-saturation-cast)
+            const double p = std::isnan(cfg.saturation[0]) ? 100.0 : std::clamp(rng.uniform(cfg.saturation[0], cfg.saturation[1]), 0.0, 100.0);
             std::copy(im, im + n, tmp.begin());
             const int64_t kth = std::clamp<int64_t>(static_cast<int64_t>(p / 100.0 * (n - 1)), 0, n - 1);
             std::nth_element(tmp.begin(), tmp.begin() + kth, tmp.end());

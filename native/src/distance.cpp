@@ -187,8 +187,8 @@ template <typename T>
 void normalized_distance(ImageView<const T> labels, ImageView<float> out, int threads) {
   require_same_size(labels, out, "normalizedDistance");
   const int64_t W = labels.width, H = labels.height;
+  if (labels.empty()) return;  // before any row loop: 0 x 2^53 is empty (fuzz finding empty-image-huge-side)
   for (int64_t y = 0; y < H; ++y) std::fill(out.row(y), out.row(y) + W, 0.0f);
-  if (labels.empty()) return;
   RegionStats st = region_stats(labels, threads);
   const int64_t n = static_cast<int64_t>(st.ids.size());
   parallel_chunks(n, resolve_threads(threads), [&](int, int64_t k0, int64_t k1) {

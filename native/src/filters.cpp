@@ -21,6 +21,8 @@ inline int64_t reflect(int64_t i, int64_t n) {
 }
 
 std::vector<float> gaussian_kernel(double sigma, double truncate) {
+  // a radius an int cannot hold was undefined behaviour (fuzz finding augment-gaussian-sigma)
+  if (!(sigma >= 0 && truncate >= 0 && truncate * sigma <= 100000)) throw ArgumentError("gaussian: sigma x truncate must be in [0, 100000]");
   const int r = static_cast<int>(truncate * sigma + 0.5);
   std::vector<double> k(static_cast<size_t>(2 * r + 1));
   double sum = 0;

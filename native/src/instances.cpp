@@ -83,7 +83,9 @@ uint32_t paste_instances(const Detections& det, float score_threshold, float mas
 
 uint32_t merge_tile_instances(ImageView<uint32_t> canvas, ImageView<const uint32_t> tile, int64_t x0, int64_t y0,
                               uint32_t next_id, double min_overlap) {
-  if (x0 < 0 || y0 < 0 || x0 + tile.width > canvas.width || y0 + tile.height > canvas.height)
+  // compared without adding (x0 + width overflowed for x0 near 2^63: fuzz finding merge-offset-overflow)
+  if (x0 < 0 || y0 < 0 || tile.width > canvas.width || tile.height > canvas.height || x0 > canvas.width - tile.width ||
+      y0 > canvas.height - tile.height)
     throw ArgumentError("merge_tile_instances: the tile does not fit in the canvas at (" + std::to_string(x0) + ", " +
                         std::to_string(y0) + ")");
   // areas inside the tile and pairwise intersections
