@@ -22,6 +22,18 @@ export interface ModelCard {
 }
 
 
+type Validator = ((d: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] };
+let validator: Promise<Validator> | undefined;
+
+/** The card schema compiled once per process (compiling it per card made reading cards slow). */
+function cardValidator(): Promise<Validator> {
+  validator ??= (async () => {
+    const Ajv = (await import('ajv')).default as unknown as new (o: object) => { compile(s: object): Validator };
+    return new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(await readFile(packagePath('models-onnx', 'card.schema.json'), 'utf8')));
+  })();
+  return validator;
+}
+
 /** Reads and validates a card; errors name the file and the first problem. */
 export async function readCard(path: string): Promise<ModelCard> {
   let card: unknown;
@@ -30,8 +42,7 @@ export async function readCard(path: string): Promise<ModelCard> {
   } catch (e) {
     throw new NucsegError(`cannot read model card (${(e as Error).message.split('\n')[0]})`, { file: path });
   }
-  const Ajv = (await import('ajv')).default as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
-  const validate = new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(await readFile(packagePath('models-onnx', 'card.schema.json'), 'utf8')));
+  const validate = await cardValidator();
   if (!validate(card)) {
     const e = validate.errors?.[0];
     throw new NucsegError(`model card does not match its schema: ${e?.instancePath || '(root)'} ${e?.message}`, { file: path });
