@@ -204,10 +204,19 @@ async function checkTiffPage(im: GeoTIFFImage, fileSize: number, path: string, m
     const tw = geom(fd.getValue('TileWidth')), th = geom(fd.getValue('TileLength'));
     if (!(Number.isInteger(tw) && Number.isInteger(th) && tw! >= 1 && th! >= 1)) fail(path, `corrupt TIFF: tile size ${tw}x${th}`);
     if (offsets.length < Math.ceil(width / tw!) * Math.ceil(height / th!)) fail(path, 'corrupt TIFF: fewer tiles than the image needs');
+    // every tile is decoded whole: its size must be one its bytes can hold (a 2^28-px-wide tile
+    // in a 935-byte file took 13 GB and 40 s: fuzz finding tiff-huge-tile)
+    const tileBytes = (tw! * th! * bits) / 8;
+    for (let i = 0; i < counts.length; i++) if (tileBytes > Number(counts[i]) * ratio + 65536) fail(path, `corrupt TIFF: a ${tw}x${th} tile cannot come from ${counts[i]} bytes`);
   } else {
     const rps = geom(fd.getValue('RowsPerStrip')) ?? height;
     if (!(Number.isInteger(rps) && rps >= 1)) fail(path, `corrupt TIFF: RowsPerStrip is ${rps}`);
     if (offsets.length < Math.ceil(height / Math.min(rps, height))) fail(path, 'corrupt TIFF: fewer strips than the image needs');
+    const rows = Math.min(rps, height);
+    for (let i = 0; i * rows < height && i < counts.length; i++) {
+      const stripBytes = (Math.min(rows, height - i * rows) * width * bits) / 8;
+      if (stripBytes > Number(counts[i]) * ratio + 65536) fail(path, `corrupt TIFF: a strip of ${Math.min(rows, height - i * rows)} rows cannot come from ${counts[i]} bytes`);
+    }
   }
   for (let i = 0; i < offsets.length; i++) {
     if (Number(offsets[i]) + Number(counts[i]) > fileSize) fail(path, 'truncated TIFF: image data runs past the end of the file');

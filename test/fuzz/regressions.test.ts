@@ -16,6 +16,10 @@ describe('fuzz findings stay fixed', () => {
   it('tiff-rowsperstrip-float: a float RowsPerStrip is a clear error, not a V8 out-of-memory abort', () => {
     expect(run('tiff-rowsperstrip-float')).toMatch(/rejected: NucsegError: .*tiff-rowsperstrip-float\.tif: corrupt TIFF: RowsPerStrip is 5\.6/);
   });
+  it('tiff-huge-tile: a 935-byte TIFF claiming 268435456 x 16 tiles is refused at once (took 13 GB and 40 s)', async () => {
+    const { readImage } = await import('../../lib/image/read.js');
+    await expect(readImage(join(REPO, 'test', 'fuzz', 'crashes', 'tiff-huge-tile.tif'))).rejects.toThrow(/tiff-huge-tile\.tif: corrupt TIFF: a 268435456x16 tile cannot come from \d+ bytes/);
+  });
   it('merge-offset-overflow: a tile position near 2^63 is refused, not written out of bounds', () => {
     expect(run('merge-offset-overflow')).toMatch(/rejected: NucsegError tile 1025x1 at .* does not fit in the 4x4 canvas/);
   });
