@@ -1,6 +1,6 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import type { SegmentCallOptions, SegmentationModel } from './model.js';
-import { tileGrid, type Tile } from '../image/tiling.js';
+import { tileGrid, type Tile } from './tiling.js';
 import type { ModelCard } from './card.js';
 import { NucsegError } from '../util/errors.js';
 import { openModelSession, ort, type InferenceDevice } from './onnx.js';

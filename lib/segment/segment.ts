@@ -5,7 +5,7 @@ import { loadModel } from '../models/load.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
 import type { SegmentationModel } from '../models/model.js';
 import { assertFinite, normalizationRange, normalizeImage, type NormalizeOptions } from './normalize.js';
-import { cropTile, LabelStitcher, tileGrid } from '../image/tiling.js';
+import { cropTile, LabelStitcher, tileGrid } from '../models/tiling.js';
 import { estimateDiameter } from './diameter.js';
 
 export interface SegmentOptions {

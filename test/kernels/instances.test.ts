@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readLabels } from '../../lib/image/read.js';
 import { mergeTileInstances, pasteInstances } from '../../lib/kernels/instances.js';
 import { score } from '../../lib/score/metrics.js';
-import { tileGrid } from '../../lib/image/tiling.js';
+import { tileGrid } from '../../lib/models/tiling.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { readNpy } from '../helpers/npy.js';
 import { python, tempDir } from '../helpers/tools.js';

@@ -9,7 +9,7 @@ import { segmentClassic } from '../../lib/models/classic.js';
 import type { SegmentationModel } from '../../lib/models/model.js';
 import { normalizeImage } from '../../lib/segment/normalize.js';
 import { segment } from '../../lib/segment/segment.js';
-import { tileGrid } from '../../lib/image/tiling.js';
+import { tileGrid } from '../../lib/models/tiling.js';
 import { BBBC039 } from '../helpers/data.js';
 import { rng } from '../helpers/perturb.js';
 

@@ -8,7 +8,7 @@ import { score } from '../../lib/score/metrics.js';
 import { estimateDiameter } from '../../lib/segment/diameter.js';
 import { normalizeImage } from '../../lib/segment/normalize.js';
 import { segment } from '../../lib/segment/segment.js';
-import { cropTile } from '../../lib/image/tiling.js';
+import { cropTile } from '../../lib/models/tiling.js';
 import { BBBC039, DSB, REPO } from '../helpers/data.js';
 import { python } from '../helpers/tools.js';
 

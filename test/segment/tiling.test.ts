@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tileGrid } from '../../lib/image/tiling.js';
+import { tileGrid } from '../../lib/models/tiling.js';
 import { NucsegError } from '../../lib/util/errors.js';
 
 function checkPartition(w: number, h: number, size: number, overlap: number) {

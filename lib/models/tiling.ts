@@ -1,4 +1,4 @@
-import type { ImageData, LabelImage, PixelArray } from './types.js';
+import type { ImageData, LabelImage, PixelArray } from '../image/types.js';
 import { regionStats } from '../kernels/components.js';
 import { NucsegError } from '../util/errors.js';
 
