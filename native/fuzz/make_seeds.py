@@ -162,15 +162,11 @@ def augment_seeds(cs):
     return seeds
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    out = sys.argv[1]
-    cs = crops()
-    small = [(i[:24, :24], l[:24, :24]) for i, l in cs]
+def write_seeds(out, sets):
+    """Writes {target: {name: bytes}} as <out>/<target>/seed-<name> and prints the counts
+    (also used by test/fuzz/make-seeds.py for the Jazzer.js targets)."""
     total = 0
-    for target, seeds in [('fuzz_kernels', {**kernels_seeds(cs), **{f'small-{k}': v for k, v in kernels_seeds(small[:1]).items()}}),
-                          ('fuzz_instances', instances_seeds(cs)), ('fuzz_augment', augment_seeds(cs))]:
+    for target, seeds in sets.items():
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():
@@ -180,6 +176,15 @@ def main():
         print(f'{target}: {len(seeds)} seeds')
     print(f'{total} bytes')
 
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    out = sys.argv[1]
+    cs = crops()
+    small = [(i[:24, :24], l[:24, :24]) for i, l in cs]
+    write_seeds(out, {'fuzz_kernels': {**kernels_seeds(cs), **{f'small-{k}': v for k, v in kernels_seeds(small[:1]).items()}},
+                      'fuzz_instances': instances_seeds(cs), 'fuzz_augment': augment_seeds(cs)})
 
 if __name__ == '__main__':
     main()

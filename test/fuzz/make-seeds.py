@@ -27,6 +27,9 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'native', 'fuzz'))
+from make_seeds import write_seeds  # noqa: E402  (one seed writer for both kinds of target)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 DATA = os.environ.get('NUCSEG_DATA', os.path.join(ROOT, '..', 'shared', 'data'))
@@ -200,17 +203,7 @@ def main():
         'augment-config': configs(),
         'name-pattern': patterns(),
     }
-    total = 0
-    for target, seeds in sets.items():
-        d = os.path.join(out, target)
-        os.makedirs(d, exist_ok=True)
-        for name, data in seeds.items():
-            with open(os.path.join(d, f'seed-{name}'), 'wb') as f:
-                f.write(data)
-            total += len(data)
-        print(f'{target}: {len(seeds)} seeds')
-    print(f'{total} bytes')
-
+    write_seeds(out, sets)
 
 if __name__ == '__main__':
     main()
