@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NucsegError } from './errors.js';
 
@@ -40,7 +40,6 @@ const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
  * writer's temporaries are kept. Returns how many were removed.
  */
 export async function removeStaleTemporaries(dir: string): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   let removed = 0;
   const alive = (pid: number) => {
     try {
