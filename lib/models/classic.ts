@@ -47,6 +47,34 @@ function resolve(o: ClassicOptions) {
 }
 
 /**
+ * The foreground of a normalized image as blobs: Gaussian smoothing, a threshold (Otsu unless
+ * given), 8-connected blobs with their holes filled. Null when the image has no contrast
+ * (foreground and background means differ by less than `minContrast`, or either is empty).
+ * Shared by the classic model and the automatic diameter (lib/segment/diameter.ts).
+ */
+export function foregroundBlobs(image: ImageData<Float32Array>, o: { sigma: number; threshold?: number; minContrast: number; threads?: number }): { smooth: Float32Array; threshold: number; labels: LabelImage; count: number } | null {
+  const threads = o.threads ?? 0;
+  const { width, height } = image;
+  const n = width * height;
+  if (n === 0) return null;
+  const smooth = gaussianBlur(image, o.sigma, { threads });
+  const t = o.threshold ?? otsuThreshold(smooth);
+  const mask = new Uint8Array(n);
+  let sf = 0, nf = 0, sb = 0;
+  const s = smooth.data;
+  for (let i = 0; i < n; i++) {
+    if (s[i] > t) {
+      mask[i] = 1;
+      sf += s[i];
+      nf++;
+    } else sb += s[i];
+  }
+  if (nf === 0 || nf === n || sf / nf - sb / (n - nf) < o.minContrast) return null;
+  const blobs = connectedComponents({ data: mask, width, height }, { connectivity: 8, threads });
+  return { smooth: s, threshold: t, labels: fillHoles(blobs.labels, { threads }), count: blobs.count };
+}
+
+/**
  * The classical nucleus pipeline (how the seed paper made preliminary labels, and the
  * no-weights fallback): Gaussian smoothing, Otsu (or fixed) threshold, hole filling,
  * distance-transform peaks as seeds, seeded watershed on the inverted distance restricted
@@ -57,27 +85,10 @@ export function segmentClassic(image: ImageData<Float32Array>, options: ClassicO
   const o = resolve(options);
   const { width, height } = image;
   const n = width * height;
-  const smooth = gaussianBlur(image, o.smoothing, { threads });
-  const t = o.threshold ?? (n > 0 ? otsuThreshold(smooth) : 0);
-  const mask = new Uint8Array(n);
-  let sf = 0, nf = 0, sb = 0, nb = 0;
-  const s = smooth.data;
-  for (let i = 0; i < n; i++) {
-    if (s[i] > t) {
-      mask[i] = 1;
-      sf += s[i];
-      nf++;
-    } else {
-      sb += s[i];
-      nb++;
-    }
-  }
   const empty = (): LabelImage => ({ data: new Uint32Array(n), width, height });
-  if (nf === 0 || nb === 0 || sf / nf - sb / nb < o.minContrast) return empty();
-
-  // fill holes in each foreground blob
-  const blobs = connectedComponents({ data: mask, width, height }, { connectivity: 8, threads });
-  const filled = fillHoles(blobs.labels, { threads });
+  const blobs = foregroundBlobs(image, { sigma: o.smoothing, threshold: o.threshold, minContrast: o.minContrast, threads });
+  if (!blobs) return empty();
+  const filled = blobs.labels;
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) fg[i] = filled.data[i] ? 1 : 0;
   const fgImage = { data: fg, width, height };

@@ -1,7 +1,6 @@
 import type { ImageData } from '../image/types.js';
-import { connectedComponents, fillHoles } from '../kernels/components.js';
 import { distanceTransform } from '../kernels/distance.js';
-import { gaussianBlur, otsuThreshold } from '../kernels/filters.js';
+import { foregroundBlobs } from '../models/classic.js';
 import { preprocessing } from '../util/definitions.js';
 
 /**
@@ -20,26 +19,13 @@ export function estimateDiameter(image: ImageData<Float32Array>, opts: { threads
   const threads = opts.threads ?? 0;
   const { width, height } = image;
   const n = width * height;
-  if (n === 0) return null;
-  const s = gaussianBlur(image, p.smoothing_sigma, { threads }).data;
-  const t = otsuThreshold({ data: s, width, height });
+  const fg = foregroundBlobs(image, { sigma: p.smoothing_sigma, minContrast: p.min_contrast, threads });
+  if (!fg) return null;
+  const { smooth: s, threshold: t, count } = fg;
+  const L = fg.labels.data;
   const mask = new Uint8Array(n);
-  let sf = 0, nf = 0, sb = 0;
-  for (let i = 0; i < n; i++) {
-    if (s[i] > t) {
-      mask[i] = 1;
-      sf += s[i];
-      nf++;
-    } else sb += s[i];
-  }
-  if (nf === 0 || nf === n || sf / nf - sb / (n - nf) < p.min_contrast) return null;
-  const blobs = connectedComponents({ data: mask, width, height }, { connectivity: 8, threads });
-  const filled = fillHoles(blobs.labels, { threads });
-  const fg = new Uint8Array(n);
-  const L = filled.data;
-  for (let i = 0; i < n; i++) fg[i] = L[i] ? 1 : 0;
-  const dist = distanceTransform({ data: fg, width, height }, { threads }).data;
-  const count = blobs.count;
+  for (let i = 0; i < n; i++) mask[i] = L[i] ? 1 : 0;
+  const dist = distanceTransform({ data: mask, width, height }, { threads }).data;
   const area = new Uint32Array(count + 1), deepest = new Float32Array(count + 1), sum = new Float64Array(count + 1);
   let bgSum = 0;
   for (let i = 0; i < n; i++) {
