@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { fileSha256 } from './card.js';
 import { ClassicModel, type ClassicOptions } from './classic.js';
 import type { SegmentationModel } from './model.js';
@@ -17,6 +18,18 @@ export interface ModelSpec {
 }
 
 const cache = new Map<string, Promise<SegmentationModel>>();
+// sha256 of model files by path, valid while size and mtime are unchanged: the same model is
+// loaded with other device/threads settings (resume keys, run.json) without hashing 25 MB again
+const hashes = new Map<string, { size: number; mtimeMs: number; sha: string }>();
+
+async function modelSha256(path: string): Promise<string> {
+  const st = await stat(path);
+  const h = hashes.get(path);
+  if (h && h.size === st.size && h.mtimeMs === st.mtimeMs) return h.sha;
+  const sha = await fileSha256(path);
+  hashes.set(path, { size: st.size, mtimeMs: st.mtimeMs, sha });
+  return sha;
+}
 
 /**
  * The model a spec names, loaded once per process (ONNX sessions are reused across images).
@@ -30,7 +43,7 @@ export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
   if (!m) {
     m = (async () => {
       const { path, card } = await findModel(name);
-      const sha = await fileSha256(path);
+      const sha = await modelSha256(path);
       if (sha !== card.weights.onnx.sha256) throw new NucsegError(`sha256 ${sha.slice(0, 12)}… does not match its card (${card.weights.onnx.sha256.slice(0, 12)}…): the file is not the model the card describes`, { file: path });
       if (card.architecture.type === 'mrcnn') return new MrcnnModel(path, card, { device: spec.device, batch: spec.batch, threads: spec.threads, sha256: sha });
       if (card.architecture.type !== 'fpn2ws') throw new NucsegError(`${card.architecture.type} models are not supported`, { file: path });
