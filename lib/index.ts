@@ -54,7 +54,7 @@ export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentRe
 export { loadConfig, validateConfig, DEFAULT_CONFIG as DEFAULT_AUGMENT_CONFIG, PRESETS as AUGMENT_PRESETS, type AugmentConfig } from './augment/config.js';
 export { loadSources, splitSet, type SetSpec, type SourceFile } from './augment/sources.js';
 export { contactSheet } from './augment/preview.js';
-export { train, findPython, type TrainOptions, type TrainEvent } from './train/run.js';
+export { train, findPython, FPN_HEADS, type FpnHead, type TrainOptions, type TrainEvent } from './train/run.js';
 export { readCard, fileSha256, type ModelCard } from './models/card.js';
 export { Fpn2wsModel, fpn2wsInstances, postFromCard, type Fpn2wsPost } from './models/fpn2ws.js';
 export { MrcnnModel, mrcnnPostFromCard, type MrcnnPost } from './models/mrcnn.js';

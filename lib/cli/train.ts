@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { relative } from 'node:path';
-import { train, type TrainEvent } from '../train/run.js';
+import { FPN_HEADS, train, type FpnHead, type TrainEvent } from '../train/run.js';
 import { NucsegError } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { NucsegCommand } from './base.js';
@@ -37,7 +37,7 @@ export class TrainCommand extends NucsegCommand {
   seed = Option.String('--seed', '0');
   float16 = Option.Boolean('--float16', false, { description: 'Store weights as float16 (half the file)' });
   exportMinScore = Option.String('--export-min-score', { description: 'Mask R-CNN: lowest detection score the exported model returns (default 0.3)' });
-  head = Option.String('--head', 'fullres', { description: "FPN2-WS heads: fullres (decoder to full resolution, default) or fpn (the seed paper's stride-4 head)" });
+  head = Option.String('--head', 'fullres', { description: "FPN2-WS heads: fullres (a decoder per map to full resolution, default), lite (one light full-resolution decoder, about fpn's CPU time) or fpn (the seed paper's stride-4 head)" });
   evaluate = Option.Array('--evaluate', { description: 'name=folder[:names file]: annotated fields (images/, labels/) scored with the final model, into the card (repeatable)' });
   tune = Option.String('--tune', { description: 'Tune the post-processing on this --evaluate set (grid search; the winner goes into the card)' });
   diameter = Option.String('--diameter', { description: 'Median nucleus diameter (px) of the training ROIs, recorded in the card for automatic scale' });
@@ -49,7 +49,7 @@ export class TrainCommand extends NucsegCommand {
     if (this.encoder !== 'resnet18' && this.encoder !== 'resnet34') throw new NucsegError(`--encoder must be resnet18 or resnet34, not '${this.encoder}'`);
     if (!['auto', 'cpu', 'cuda'].includes(this.device)) throw new NucsegError(`--device must be auto, cpu or cuda, not '${this.device}'`);
     const cycles = wholeNumber(this.cycles, '--cycles', 1);
-    if (this.head !== 'fpn' && this.head !== 'fullres') throw new NucsegError(`--head must be fullres or fpn, not '${this.head}'`);
+    if (!(FPN_HEADS as readonly string[]).includes(this.head)) throw new NucsegError(`--head must be ${FPN_HEADS.join(', ')}, not '${this.head}'`);
     const diameter = this.diameter === undefined ? undefined : Number(this.diameter);
     if (diameter !== undefined && !(diameter >= 2 && diameter <= 1000)) throw new NucsegError(`--diameter must be a number of pixels in [2, 1000], not '${this.diameter}'`);
     const abort = new AbortController();
@@ -61,7 +61,7 @@ export class TrainCommand extends NucsegCommand {
     try {
       const r = await train({
         data: this.data, arch: this.arch, cycles, init: this.init, out: this.out, python: this.python, encoder: this.encoder,
-        head: this.head, evaluate: this.evaluate, tune: this.tune, diameter,
+        head: this.head as FpnHead, evaluate: this.evaluate, tune: this.tune, diameter,
         batch: wholeNumber(this.batch, '--batch', 1), device: this.device as 'auto', seed: wholeNumber(this.seed, '--seed', 0), float16: this.float16, signal: abort.signal,
         exportMinScore: this.exportMinScore !== undefined ? probability(this.exportMinScore, '--export-min-score') : undefined,
         onEvent: (e: TrainEvent) => {

@@ -6,6 +6,10 @@ import { NucsegError } from '../util/errors.js';
 import { packagePath } from '../util/package.js';
 
 /** One progress event printed by models-onnx/training/train.py (JSON lines). */
+/** FPN2-WS head choices (models-onnx/training/nets.py HEADS). */
+export const FPN_HEADS = ['fullres', 'lite', 'fpn'] as const;
+export type FpnHead = (typeof FPN_HEADS)[number];
+
 export interface TrainEvent {
   event: 'start' | 'step' | 'cycle' | 'evaluate' | 'done';
   [k: string]: unknown;
@@ -31,8 +35,8 @@ export interface TrainOptions {
   exportMinScore?: number;
   /** Use at most this many ROIs per split (smoke tests). */
   limit?: number;
-  /** FPN2-WS heads: 'fullres' (default; decoder to full resolution) or 'fpn' (the seed paper's stride-4 head). */
-  head?: 'fpn' | 'fullres';
+  /** FPN2-WS heads: 'fullres' (default; a decoder per map to full resolution), 'lite' (one light full-resolution decoder for both maps, about the stride-4 head's CPU time) or 'fpn' (the seed paper's stride-4 head). */
+  head?: FpnHead;
   /** Annotated sets scored with the final model, into the card: 'name=folder[:names file]' (folder with images/ and labels/). */
   evaluate?: string[];
   /** The `evaluate` set the post-processing is tuned on (grid search; winner and grid into the card). */

@@ -41,7 +41,7 @@ def f1_counts(gt, pred, thresholds=(0.5, 0.7, 0.9)):
     return out
 
 
-POST_GRID = {'seed_threshold': [0.5, 0.6, 0.7, 0.8], 'foreground_threshold': [0.05, 0.1, 0.2, 0.3, 0.4, 0.5], 'seed_closing_radius': [0, 2]}
+POST_GRID = {'seed_threshold': [0.4, 0.5, 0.6, 0.7, 0.8], 'foreground_threshold': [0.02, 0.035, 0.05, 0.1, 0.2, 0.3], 'seed_closing_radius': [0, 2]}
 TUNE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 

@@ -1,7 +1,8 @@
 """FPN2-WS networks: a ResNet encoder, a feature pyramid, and two heads predicting the
 per-nucleus normalized distance and the blurred border (sigmoid outputs, full resolution).
-Heads: 'fpn' (the seed paper's: predicted at stride 4, upsampled) or 'fullres' (a decoder
-to stride 1 with encoder skips).
+Heads: 'fpn' (the seed paper's: predicted at stride 4, upsampled), 'fullres' (a decoder
+per map to stride 1 with encoder skips) or 'lite' (one light full-resolution decoder for both
+maps, for CPU speed).
 
 The seed paper trains two separate FPNs; here one encoder is shared by two heads (half the
 weights and compute). `two_networks=True` builds the paper's variant for comparison."""
@@ -113,7 +114,33 @@ class FullResHead(Head):
         return self.up1(torch.cat([x, self.skip1(image)], 1))
 
 
-HEADS = {'fpn': Head, 'fullres': FullResHead}
+class LiteHead(nn.Module):
+    """One full-resolution decoder shared by both maps (2 output channels), sized for CPU
+    inference: P2..P5 reduced to 32 channels and merged at stride 4; x2 up with the encoder's
+    stride-2 features as a skip (32 channels, squeezed to 16 before the last upsampling); x2 up
+    with the image itself as a skip; no normalization at full resolution. About the stride-4
+    head's CPU time per tile (ONNX Runtime, 2 threads: 1.05x), where FullResHead costs 1.8x."""
+
+    def __init__(self, width=128, mid=32, skip=64):
+        super().__init__()
+        self.reduce = nn.ModuleList([nn.Sequential(nn.Conv2d(width, mid, 3, padding=1), nn.GroupNorm(8, mid), nn.ReLU(inplace=True)) for _ in range(4)])
+        self.merge4 = conv_gn(mid, mid)
+        self.skip2 = nn.Sequential(nn.Conv2d(skip, 16, 1), nn.ReLU(inplace=True))
+        self.up2 = conv_gn(mid + 16, 32)
+        self.squeeze = nn.Sequential(nn.Conv2d(32, 16, 1), nn.ReLU(inplace=True))
+        self.skip1 = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(inplace=True))
+        self.up1 = nn.Sequential(nn.Conv2d(16 + 8, 16, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(16, 2, 1))
+
+    def forward(self, pyramid, size, s2, image):
+        base = pyramid[0].shape[-2:]
+        x = sum(F.interpolate(r(p), size=base, mode='bilinear', align_corners=False) if i else r(p) for i, (r, p) in enumerate(zip(self.reduce, pyramid)))
+        x = F.interpolate(self.merge4(x), size=s2.shape[-2:], mode='bilinear', align_corners=False)
+        x = self.squeeze(self.up2(torch.cat([x, self.skip2(s2)], 1)))
+        x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
+        return self.up1(torch.cat([x, self.skip1(image)], 1))
+
+
+HEADS = {'fpn': Head, 'fullres': FullResHead, 'lite': LiteHead}
 
 
 class FPN2WS(nn.Module):
@@ -129,8 +156,13 @@ class FPN2WS(nn.Module):
         if two_networks:
             self.encoder_b = Encoder(encoder)
             self.fpn_b = FPN(self.encoder.channels, width)
-        self.head_distance = HEADS[head](width)
-        self.head_border = HEADS[head](width)
+        if head == 'lite':  # one decoder, two output channels
+            if two_networks:
+                raise ValueError("the 'lite' head is one decoder for both maps: not with two networks")
+            self.decoder = LiteHead(width)
+        else:
+            self.head_distance = HEADS[head](width)
+            self.head_border = HEADS[head](width)
 
     def forward(self, x):
         size = x.shape[-2:]
@@ -140,6 +172,9 @@ class FPN2WS(nn.Module):
             return torch.sigmoid(self.head_distance(pa, size)), torch.sigmoid(self.head_border(pb, size))
         fa, sa = self.encoder(x, with_stem=True)
         pa = self.fpn(fa)
+        if self.head == 'lite':
+            y = torch.sigmoid(self.decoder(pa, size, sa, x))
+            return y[:, :1], y[:, 1:]
         if self.two_networks:
             fb, sb = self.encoder_b(x, with_stem=True)
             pb = self.fpn_b(fb)

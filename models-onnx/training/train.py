@@ -126,12 +126,12 @@ def main(argv=None):
     ap.add_argument('--arch', default='fpn2ws', choices=['fpn2ws', 'mrcnn'])
     ap.add_argument('--encoder', default='resnet18', choices=['resnet18', 'resnet34'])
     ap.add_argument('--two-networks', action='store_true', help="FPN2-WS: the paper's two separate FPNs")
-    ap.add_argument('--head', default='fullres', choices=list(HEADS), help="FPN2-WS heads: 'fpn' (the seed paper's, stride 4 upsampled) or 'fullres' (decoder to stride 1 with encoder skips)")
+    ap.add_argument('--head', default='fullres', choices=list(HEADS), help="FPN2-WS heads: 'fpn' (the seed paper's, stride 4 upsampled), 'fullres' (a decoder per map to stride 1 with encoder skips) or 'lite' (one light full-resolution decoder for both maps)")
     ap.add_argument('--diameter', type=float, default=None, help='with --fields: scale-normalized training, each field resized so its median nucleus is this many px across (x a jitter; default 24; 0: the fixed scales {1/3..2} of the seed recipe); with --data: the median nucleus diameter of the augmented ROIs, recorded in the card for automatic scale')
     ap.add_argument('--jitter', type=float, nargs=2, default=[0.6, 1.6], help='with --diameter: range of the log-uniform scale jitter')
     ap.add_argument('--tune', default=None, help='name of an --evaluate set on which to tune the post-processing (grid search; the winner goes into the card)')
     ap.add_argument('--tune-workers', type=int, default=1)
-    ap.add_argument('--schedule', default='constant', choices=['constant', 'cosine'], help='FPN2-WS learning rate: constant (the seed paper) or cosine decay to 5 %% over the planned cycles')
+    ap.add_argument('--schedule', default='constant', choices=['constant', 'cosine'], help='FPN2-WS learning rate: constant (the seed paper) or cosine decay to 5 %% over the planned cycles (with --time-budget: over the planned cycles or the budget, whichever ends first)')
     ap.add_argument('--time-budget', type=float, default=None, help='seconds of training at most: no cycle is started that would not end in time (the best cycle so far is kept)')
     ap.add_argument('--width', type=int, default=128)
     ap.add_argument('--cycles', type=int, default=5)
@@ -201,10 +201,13 @@ def main(argv=None):
         schedule = lambda s: (0.001 + 0.999 * s / warm) if s < warm else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps_total - warm)))
     else:
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        schedule = (lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(s / max(1, steps_total), 1.0)))) if a.schedule == 'cosine' else (lambda s: 1.0)
+        def progress(s):  # fraction of the run done: steps, or time when a budget bounds it
+            p = s / max(1, steps_total)
+            return min(1.0, max(p, (time.time() - t_start) / a.time_budget) if a.time_budget else p)
+        schedule = (lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(s)))) if a.schedule == 'cosine' else (lambda s: 1.0)
+    t_start = time.time()
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
     best, best_state, history = math.inf, None, []
-    t_start = time.time()
     for cycle in range(1, a.cycles + 1):
         if a.time_budget and history and time.time() - t_start + history[-1]['seconds'] > a.time_budget:
             emit(event='budget', cycles_done=cycle - 1, seconds=time.time() - t_start)
