@@ -3,8 +3,8 @@
 // to the model-only time (ONNX Runtime on the same tiles), and the overhead between them.
 // With automatic scale a field may be resized before the model: "the same tiles" are those
 // of the field at the scale the pipeline chose (ImageResult.scale).
-// NUCSEG_BENCH_COMPARE=<model.onnx>[@diameter] also times that model end to end on the same
-// inputs in the same run, alternating with the default (medians of 3): old vs new default.
+// NUCSEG_BENCH_COMPARE=<model>[@diameter][,<model>[@diameter]...] also times those models end
+// to end on the same inputs in the same run, alternating with the default (medians of 3).
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModel, openSession, processImage, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
@@ -64,9 +64,12 @@ export async function run({ inputs, repo, shared }) {
   console.log(`FPN2-WS folder of ${names.length} fields on CPU: model only ${folderModelMs.toFixed(0)} ms, end to end ${folderMs.toFixed(0)} ms (${((names.length * 1000) / folderMs).toFixed(2)} fields/s): overhead ${fo} %`);
   const rows = [];
   if (process.env.NUCSEG_BENCH_COMPARE) {
-    // old vs new default, same run, alternating: one 2048² field and the BBBC039 folder, medians of 3
-    const [other, d] = process.env.NUCSEG_BENCH_COMPARE.split('@');
-    const variants = [['default', opts], [other, { ...opts, model: other, diameter: d ? Number(d) : 'auto' }]];
+    // other models vs the default, same run, alternating: one 2048² field and the BBBC039 folder, medians of 3
+    const others = process.env.NUCSEG_BENCH_COMPARE.split(',').map((spec) => {
+      const [other, d] = spec.split('@');
+      return [other, { ...opts, model: other, diameter: d ? Number(d) : 'auto' }];
+    });
+    const variants = [['default', opts], ...others];
     const times = new Map(variants.map(([n]) => [n, { field: [], folder: [] }]));
     for (let rep = 0; rep < 3; rep++) {
       for (const [n, o] of variants) {
@@ -79,10 +82,13 @@ export async function run({ inputs, repo, shared }) {
       }
     }
     const med = (a) => [...a].sort((x, y) => x - y)[1];
-    const [a, b] = variants.map(([n]) => times.get(n));
-    console.log(`default vs ${other}: 2048² field ${med(a.field).toFixed(0)} vs ${med(b.field).toFixed(0)} ms, BBBC039 folder (${names.length}) ${med(a.folder).toFixed(0)} vs ${med(b.folder).toFixed(0)} ms`);
-    rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: 'real2048_gray8.tif', ours1: med(a.field), oursN: med(a.field), peer: { peer: other, threads: 2, median_ms: med(b.field) } });
-    rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: `bbbc039-small/images (${names.length} fields)`, ours1: med(a.folder), oursN: med(a.folder), peer: { peer: other, threads: 2, median_ms: med(b.folder) } });
+    const a = times.get('default');
+    for (const [other] of others) {
+      const b = times.get(other);
+      console.log(`default vs ${other}: 2048² field ${med(a.field).toFixed(0)} vs ${med(b.field).toFixed(0)} ms, BBBC039 folder (${names.length}) ${med(a.folder).toFixed(0)} vs ${med(b.folder).toFixed(0)} ms`);
+      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: 'real2048_gray8.tif', ours1: med(a.field), oursN: med(a.field), peer: { peer: other, threads: 2, median_ms: med(b.field) } });
+      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: `bbbc039-small/images (${names.length} fields)`, ours1: med(a.folder), oursN: med(a.folder), peer: { peer: other, threads: 2, median_ms: med(b.folder) } });
+    }
   }
   return [
     ...rows,
