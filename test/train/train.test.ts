@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCard, fileSha256 } from '../../lib/models/card.js';
 import { verifyModel } from '../../lib/models/verify.js';
@@ -20,14 +20,20 @@ async function checkAgainstCard(model: string): Promise<number> {
   return (await verifyModel(model)).maxDifference;
 }
 
-describe('shipped model', () => {
-  it('its sha256 matches its card, the card validates, and ONNX Runtime reproduces the card test pair', async () => {
-    const cardPath = SHIPPED.replace(/\.onnx$/, '.card.json');
-    const card = await readCard(cardPath);
-    expect(await fileSha256(SHIPPED)).toBe(card.weights.onnx.sha256);
-    expect(card.architecture.type).toBe('fpn2ws');
-    expect(card.validation.bbbc039['f1@0.5']).toBeGreaterThan(0.8);
-    expect(await checkAgainstCard(SHIPPED)).toBeLessThan(card.test.tolerance);
+describe('shipped models', () => {
+  const shipped = readdirSync(join(REPO, 'models-onnx')).filter((f) => f.endsWith('.onnx')).map((f) => join(REPO, 'models-onnx', f));
+
+  it('every shipped model: its sha256 matches its card, the card validates, and ONNX Runtime reproduces the card test pair', async () => {
+    expect(shipped).toContain(SHIPPED);
+    expect(shipped.length).toBeGreaterThanOrEqual(2); // the default and nuclei-fpn2ws-dsb-fast
+    for (const model of shipped) {
+      const card = await readCard(model.replace(/\.onnx$/, '.card.json'));
+      expect(await fileSha256(model), model).toBe(card.weights.onnx.sha256);
+      expect(card.name).toBe(basename(model, '.onnx'));
+      expect(card.architecture.type).toBe('fpn2ws');
+      expect(card.validation.bbbc039['f1@0.5']).toBeGreaterThan(0.8);
+      expect(await checkAgainstCard(model), model).toBeLessThan(card.test.tolerance);
+    }
   });
 
   it('a card that does not match the schema is refused with a clear error', async () => {
