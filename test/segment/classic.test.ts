@@ -35,7 +35,13 @@ describe('classic model on real fields (BBBC039 U2OS)', () => {
       fp += s.fp[0];
       fn += s.fn[0];
     }
-    // measured F1@0.5 on all 10 fields is ~0.81 (closing note); a floor well under it
+    // measured pooled F1@0.5 (2026-11-30, HEAD 325d63c): 0.857 on these 4 fields (452 TP, 51 FP,
+    // 100 FN; the same from segment() here), 0.803 on all 10
+    // (one field, L11, gets no nuclei); a floor well under it. Command, from the repo root:
+    //   S=../shared/data/bbbc039-small
+    //   npx nucseg segment --model classic $S/images --out /tmp/cls
+    //   npx nucseg score --gt $S/labels --pred /tmp/cls --thresholds 0.5
+    //   (these 4: --gt "$S/labels/IXMtest_{A16,B20,B21,C07}_*.tif" --pred "/tmp/cls/IXMtest_{A16,B20,B21,C07}_*.labels.tif")
     expect((2 * tp) / (2 * tp + fp + fn)).toBeGreaterThan(0.7);
   });
 
@@ -94,15 +100,69 @@ describe('tiling', () => {
     expect(samePartition(whole.labels, tiled.labels)).toBe(true);
   });
 
-  it('the classic model with a fixed threshold gives the same nuclei tiled and untiled', async () => {
+  // The classic model is local except for one thing: its watershed elevation is the inverted
+  // distance quantized relative to the maximum distance of the image it is given
+  // (classic.ts, `maxd`/`scale`), so a tile with another maximum rounds differently and
+  // equal-elevation ties on the line between two touching nuclei can go the other way.
+  // Measured on BBBC039 fields 0, 1, 3, 5 (tile 256, overlap 100, threshold 0.3, diameter
+  // 24): the foreground and the nuclei are identical; 2–4 touching pairs per field trade
+  // 1–5 pixels on their shared line. With the anchor fixed (maxd = 60, scale = 1000 in every
+  // tile) all four fields come out partition-equal, tiled and untiled.
+  const classicOpts = { model: 'classic', classic: { threshold: 0.3, diameter: 24 } };
+  const tileOpts = { size: 256, overlap: 100 };
+
+  it('the classic model with a fixed threshold: tiled = untiled except pixels on lines between touching nuclei', async () => {
     const im = await readImage(join(BBBC039, 'images', names[3]));
-    const opts = { model: 'classic', classic: { threshold: 0.3, diameter: 24 } };
-    const whole = await segment(im, opts);
-    const tiled = await segment(im, { ...opts, tile: { size: 256, overlap: 100 } });
-    expect(tiled.tiles).toBeGreaterThan(4);
-    const s = score(whole.labels, tiled.labels, { thresholds: [1, 0.9] });
-    // identical except possibly where a nucleus is cut by the image-edge reflection of a tile
-    expect(s.tp[1]).toBeGreaterThanOrEqual(s.nGt - 1);
-    expect(Math.abs(s.nPred - s.nGt)).toBeLessThanOrEqual(1);
+    const whole = await segment(im, classicOpts);
+    const tiled = await segment(im, { ...classicOpts, tile: tileOpts });
+    expect(tiled.tiles).toBe(12);
+    const { width: W, height: H } = whole.labels;
+    const a = whole.labels.data, b = tiled.labels.data;
+    // the same foreground, pixel for pixel
+    let fgDiff = 0;
+    for (let i = 0; i < a.length; i++) if (!a[i] !== !b[i]) fgDiff++;
+    expect(fgDiff).toBe(0);
+    // a one-to-one map of nuclei (each untiled nucleus to the tiled one it overlaps most)
+    const overlap = new Map<number, Map<number, number>>();
+    for (let i = 0; i < a.length; i++) if (a[i]) {
+      const m = overlap.get(a[i]) ?? new Map<number, number>();
+      m.set(b[i], (m.get(b[i]) ?? 0) + 1);
+      overlap.set(a[i], m);
+    }
+    const map = new Map<number, number>();
+    for (const [k, m] of overlap) map.set(k, [...m].sort((x, y) => y[1] - x[1])[0][0]);
+    expect(tiled.count).toBe(whole.count);
+    expect(new Set(map.values()).size).toBe(whole.count);
+    // every pixel assigned differently touches (8-neighbours) another untiled nucleus
+    const perObject = new Map<number, number>();
+    let off = 0;
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        if (!a[i] || map.get(a[i]) === b[i]) continue;
+        off++;
+        perObject.set(a[i], (perObject.get(a[i]) ?? 0) + 1);
+        let touches = false;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const v = y + dy >= 0 && y + dy < H && x + dx >= 0 && x + dx < W ? a[i + dy * W + dx] : 0;
+            if (v && v !== a[i]) touches = true;
+          }
+        expect(touches).toBe(true);
+      }
+    // measured on this field: 6 pixels in 4 nuclei (≤ 5 per nucleus); 0 once the bug below is fixed
+    expect(off).toBeLessThanOrEqual(12);
+    expect(Math.max(...perObject.values())).toBeLessThanOrEqual(8);
+  });
+
+  // BUG (lib/models/classic.ts): the watershed elevation is quantized relative to each
+  // image's (tile's) maximum distance, so tiled and untiled partitions differ on lines between
+  // touching nuclei (see above). The stitcher promises seam-free tiling; a tile-independent
+  // quantization anchor makes this pass. Remove `.fails` when that is fixed.
+  it.fails('the classic model with a fixed threshold gives exactly the same partition tiled and untiled', async () => {
+    const im = await readImage(join(BBBC039, 'images', names[3]));
+    const whole = await segment(im, classicOpts);
+    const tiled = await segment(im, { ...classicOpts, tile: tileOpts });
+    expect(samePartition(whole.labels, tiled.labels)).toBe(true);
   });
 });
