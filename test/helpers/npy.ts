@@ -45,3 +45,11 @@ export function crop<T extends PixelArray>(im: ImageData<T>, x0: number, y0: num
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = im.data[(y0 + y) * im.width + x0 + x];
   return { data: out, width: w, height: h };
 }
+
+/** Largest absolute difference between two equally long arrays (NaN if lengths differ). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return NaN;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

@@ -3,18 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { readLabels } from '../../lib/image/read.js';
 import { blurredBorder, normalizedDistance } from '../../lib/kernels/distance.js';
 import { REPO, dsbLabelFiles } from '../helpers/data.js';
-import { crop, readNpy } from '../helpers/npy.js';
+import { crop, maxAbsDiff, readNpy } from '../helpers/npy.js';
 import { python, tempDir } from '../helpers/tools.js';
 
 // The ROIs that models-onnx/training/fields.py samples on the fly (GPU training): targets made
 // as nucseg makes them, and labels that stay on their image when a crop is resized.
 const TRAINING = join(REPO, 'models-onnx', 'training');
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('training ROIs sampled from fields (fields.py)', () => {
   it('targets equal the native normalizedDistance and blurredBorder on a real label crop', async () => {
