@@ -35,19 +35,13 @@ export { tileGrid, cropTile, LabelStitcher, type Tile } from './models/tiling.js
 export { parsePlateName, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
 export { measureNuclei, measurementsCsv, NUCLEUS_COLUMNS, type NucleusRow } from './segment/measurements.js';
 export { renderOverlay, labelsToGeoJson, traceContour } from './segment/outputs.js';
-export {
-  segmentFiles,
-  processImage,
-  discoverInputs,
-  completedResult,
-  settingsKey,
-  outputPaths,
-  writeRunSummary,
-  type SegmentFilesOptions,
-  type ImageJobOptions,
-  type ImageResult,
-  type InputFile,
-} from './segment/batch.js';
+export { segmentFiles, type SegmentFilesOptions } from './segment/batch.js';
+export type { ImageJobOptions, ImageResult, InputFile } from './segment/job.js';
+export { discoverInputs } from './segment/inputs.js';
+export { processImage } from './segment/process-image.js';
+export { completedResult, settingsKey } from './segment/resume.js';
+export { outputPaths } from './segment/paths.js';
+export { writeRunSummary } from './segment/summary.js';
 export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';

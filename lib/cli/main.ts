@@ -12,6 +12,13 @@ import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './mod
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
  * `nucseg: <file>: <reason>` and exits 1; a bug keeps its stack trace and exits 2.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from 'nucseg';
+ * const code = await runCli(['score', '--gt', 'examples/gt', '--pred', 'examples/pred', '--quiet', '--json', 'score.json']);
+ * process.exitCode = code; // 0, or 1 for bad input (one line on stderr)
+ * ```
  */
 export async function main(argv: string[]): Promise<number> {
   const cli = new Cli({ binaryLabel: 'nucseg', binaryName: 'nucseg', binaryVersion: VERSION, enableColors: false });

@@ -5,6 +5,7 @@ import { scoreFiles } from '../score/files.js';
 import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
 import { writeF1Plot } from '../score/plot.js';
 import { writeErrorImage } from '../score/error-image.js';
+import { OUTPUT_SUFFIXES } from '../image/discover.js';
 import { createProgress } from '../util/progress.js';
 import { NucsegError } from '../util/errors.js';
 import { parseThresholds, wholeNumber } from './parse.js';
@@ -60,7 +61,7 @@ export class ScoreCommand extends NucsegCommand {
         progress.update(done, r.name);
       },
       withImages: this.errorsDir
-        ? (pair, g, p, _r, overlap) => writeErrorImage(join(this.errorsDir!, `${pair.key}.errors.png`), g, p, errT, overlap)
+        ? (pair, g, p, _r, overlap) => writeErrorImage(join(this.errorsDir!, `${pair.key}${OUTPUT_SUFFIXES.errors}`), g, p, errT, overlap)
         : undefined,
     });
     progress?.stop();

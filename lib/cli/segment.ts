@@ -1,6 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { relative } from 'node:path';
-import { segmentFiles, writeRunSummary, type ImageResult } from '../segment/batch.js';
+import { segmentFiles } from '../segment/batch.js';
+import type { ImageResult } from '../segment/job.js';
+import { writeRunSummary } from '../segment/summary.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { findModel } from '../models/registry.js';
 import { wholeNumber } from './parse.js';

@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { watchFolder } from '../segment/watch.js';
-import { writeRunSummary, type ImageResult } from '../segment/batch.js';
+import type { ImageResult } from '../segment/job.js';
+import { writeRunSummary } from '../segment/summary.js';
 import { NucsegError } from '../util/errors.js';
 import { findModel } from '../models/registry.js';
 import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';

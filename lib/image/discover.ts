@@ -6,6 +6,21 @@ import { NucsegError } from '../util/errors.js';
 /** File extensions nucseg reads as images. */
 export const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'];
 
+/**
+ * The image files nucseg writes, by kind (the one list of them): `nucseg segment`'s labels
+ * and overlays, `nucseg score --errors-dir`'s error panels. Input discovery skips some of
+ * them: segmenting skips labels and overlays, scoring overlays and error panels (scoring
+ * reads labels).
+ */
+export const OUTPUT_SUFFIXES = { labels: '.labels.tif', overlay: '.overlay.png', errors: '.errors.png' } as const;
+export type OutputKind = keyof typeof OUTPUT_SUFFIXES;
+
+/** Whether `file` is one of nucseg's own output images of these kinds (by its suffix, any case). */
+export function isOwnOutput(file: string, kinds: readonly OutputKind[]): boolean {
+  const lower = file.toLowerCase();
+  return kinds.some((k) => lower.endsWith(OUTPUT_SUFFIXES[k]));
+}
+
 /** An image file found by expandImages, with its path below the input folder it came from. */
 export interface FoundImage {
   /** Absolute path. */
@@ -65,18 +80,30 @@ function shorter(a: string, b: string): boolean {
 /**
  * Expands files, folders (recursively) and glob patterns into a sorted list of image files
  * (see expandImages). nucseg's overlay and error-panel PNGs are skipped.
+ *
+ * @example
+ * ```ts
+ * import { findImages } from 'nucseg';
+ * const files = await findImages(['examples/fields/images', 'examples/pred/*.tif']); // 6 absolute paths, sorted
+ * ```
  */
 export async function findImages(inputs: string | readonly string[]): Promise<string[]> {
-  const own = ['.overlay.png', '.errors.png'];
   return (await expandImages(inputs))
     .map((f) => f.file)
-    .filter((f) => !own.some((s) => f.toLowerCase().endsWith(s)))
+    .filter((f) => !isOwnOutput(f, ['overlay', 'errors']))
     .sort();
 }
 
 /**
  * The name two files are paired by: the file name without folders, image extension and a
  * trailing `.labels` (what `nucseg segment` appends), so `A01.labels.tif` pairs `A01.png`.
+ *
+ * @example
+ * ```ts
+ * import { pairingKey } from 'nucseg';
+ * pairingKey('results/A01.labels.tif'); // 'A01'
+ * pairingKey('gt/A01.png'); // 'A01'
+ * ```
  */
 export function pairingKey(file: string): string {
   let name = basename(file);
@@ -96,6 +123,13 @@ export interface FilePair {
  * Pairs ground-truth and prediction files by pairingKey. Returns the pairs (sorted by
  * key) and the files of either side that have no partner. Two files of one side with the
  * same key are an error (ambiguous).
+ *
+ * @example
+ * ```ts
+ * import { findImages, pairFiles } from 'nucseg';
+ * const { pairs, unpairedGt, unpairedPred } = pairFiles(await findImages('examples/gt'), await findImages('examples/pred'));
+ * for (const { key, gt, pred } of pairs) console.log(key, gt, pred); // dsb-4bf6a5ec …/gt/dsb-4bf6a5ec.tif …/pred/dsb-4bf6a5ec.labels.tif
+ * ```
  */
 export function pairFiles(gtFiles: readonly string[], predFiles: readonly string[]): { pairs: FilePair[]; unpairedGt: string[]; unpairedPred: string[] } {
   const index = (files: readonly string[], side: string) => {

@@ -11,7 +11,16 @@ import type { LabelImage } from './types.js';
 
 const ROWS_TARGET_BYTES = 64 * 1024;
 
-/** Smallest unsigned type that holds every label: 'uint16' up to 65,535, else 'uint32'. */
+/**
+ * Smallest unsigned type that holds every label: 'uint16' up to 65,535, else 'uint32'.
+ *
+ * @example
+ * ```ts
+ * import { labelDtype } from 'nucseg';
+ * labelDtype({ data: new Uint32Array([0, 1, 2]), width: 3, height: 1 }); // 'uint16'
+ * labelDtype({ data: new Uint32Array([0, 70000]), width: 2, height: 1 }); // 'uint32'
+ * ```
+ */
 export function labelDtype(labels: LabelImage): 'uint16' | 'uint32' {
   if (labels.data instanceof Uint16Array) return 'uint16';
   let max = 0;
@@ -20,7 +29,17 @@ export function labelDtype(labels: LabelImage): 'uint16' | 'uint32' {
   return max > 0xffff ? 'uint32' : 'uint16';
 }
 
-/** Encodes labels as a Deflate-compressed uint16 (or uint32 when needed) TIFF. */
+/**
+ * Encodes labels as a Deflate-compressed uint16 (or uint32 when needed) TIFF.
+ *
+ * @example
+ * ```ts
+ * import { decodeImage, encodeLabelsTiff, toLabels } from 'nucseg';
+ * const labels = { data: new Uint32Array([0, 70000, 70000, 1]), width: 2, height: 2 };
+ * const tiff = encodeLabelsTiff(labels); // uint32: a label exceeds 65,535
+ * const back = toLabels(await decodeImage(tiff, 'labels.tif'), 'labels.tif'); // back.data: Uint32Array [0, 70000, 70000, 1]
+ * ```
+ */
 export function encodeLabelsTiff(labels: LabelImage): Uint8Array {
   const { width, height } = labels;
   if (!(width > 0 && height > 0) || labels.data.length !== width * height) {
@@ -104,6 +123,13 @@ function littleEndianHost(): boolean {
  * Writes an instance label image as a Deflate-compressed TIFF: uint16, or uint32 when a
  * label exceeds 65,535. The file appears under `path` only when complete (temporary name,
  * fsync, rename), so a crash never leaves a half-written file.
+ *
+ * @example
+ * ```ts
+ * import { writeLabels } from 'nucseg';
+ * const labels = { data: new Uint16Array([0, 1, 1, 0, 2, 2]), width: 3, height: 2 }; // two nuclei
+ * await writeLabels('two-nuclei.labels.tif', labels);
+ * ```
  */
 export async function writeLabels(path: string, labels: LabelImage): Promise<void> {
   await writeFileAtomic(path, encodeLabelsTiff(labels));

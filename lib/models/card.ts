@@ -34,7 +34,17 @@ function cardValidator(): Promise<Validator> {
   return validator;
 }
 
-/** Reads and validates a card; errors name the file and the first problem. */
+/**
+ * Reads and validates a card; errors name the file and the first problem.
+ *
+ * @example
+ * ```ts
+ * import { join } from 'node:path';
+ * import { DEFAULT_MODEL, modelsDir, readCard } from 'nucseg';
+ * const card = await readCard(join(modelsDir(), `${DEFAULT_MODEL}.card.json`));
+ * console.log(card.architecture.type, card.tile, card.postprocessing); // 'fpn2ws', { size, overlap, … }, …
+ * ```
+ */
 export async function readCard(path: string): Promise<ModelCard> {
   let card: unknown;
   try {
@@ -50,7 +60,16 @@ export async function readCard(path: string): Promise<ModelCard> {
   return card as ModelCard;
 }
 
-/** sha256 of a file, hex. */
+/**
+ * sha256 of a file, hex.
+ *
+ * @example
+ * ```ts
+ * import { fileSha256, findModel } from 'nucseg';
+ * const { path, card } = await findModel('nuclei-fpn2ws-dsb');
+ * const intact = (await fileSha256(path)) === card.weights.onnx.sha256;
+ * ```
+ */
 export async function fileSha256(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
 }

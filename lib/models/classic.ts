@@ -29,7 +29,8 @@ export interface ClassicOptions {
   maxArea?: number;
 }
 
-function resolve(o: ClassicOptions) {
+/** The classic options with every default filled in from the diameter, checked. */
+function classicParameters(o: ClassicOptions) {
   const d = o.diameter ?? 24;
   if (!(d >= 2 && d <= 1000)) throw new NucsegError(`diameter must be in [2, 1000] px, not ${d}`);
   const r = {
@@ -80,9 +81,15 @@ export function foregroundBlobs(image: ImageData<Float32Array>, o: { sigma: numb
  * distance-transform peaks as seeds, seeded watershed on the inverted distance restricted
  * to the foreground, area filters. Input: normalized float32 0..1. Output: uint32 labels
  * 1..N in raster order of each nucleus' first seed.
+ *
+ * @example
+ * ```ts
+ * import { normalizeImage, readImage, segmentClassic } from 'nucseg';
+ * const labels = segmentClassic(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')), { diameter: 20 }); // Uint32Array labels 1..N
+ * ```
  */
 export function segmentClassic(image: ImageData<Float32Array>, options: ClassicOptions = {}, threads = 0): LabelImage {
-  const o = resolve(options);
+  const o = classicParameters(options);
   const { width, height } = image;
   const n = width * height;
   const empty = (): LabelImage => ({ data: new Uint32Array(n), width, height });
@@ -119,13 +126,20 @@ export function segmentClassic(image: ImageData<Float32Array>, options: ClassicO
  * The classical pipeline as a SegmentationModel (whole images; no tiles needed). Its
  * diameter-derived sizes follow each field's diameter (automatic or given) unless
  * `options.diameter` fixes them; 24 px when neither is known.
+ *
+ * @example
+ * ```ts
+ * import { ClassicModel, readImage, segment } from 'nucseg';
+ * const model = new ClassicModel({ minContrast: 0.1 }); // sizes follow each field's diameter
+ * const r = await segment(await readImage('examples/fields/images/dsb-3ebd2ab3.tif'), { model });
+ * ```
  */
 export class ClassicModel implements SegmentationModel {
   readonly name = 'classic';
   private readonly options: ClassicOptions;
 
   constructor(options: ClassicOptions = {}) {
-    resolve(options); // validates
+    classicParameters(options); // validates
     this.options = { ...options };
   }
 
@@ -139,6 +153,6 @@ export class ClassicModel implements SegmentationModel {
 
   segment(image: ImageData<Float32Array>, { threads, diameter }: SegmentCallOptions): LabelImage {
     const d = this.options.diameter ?? (diameter != null ? Math.min(1000, Math.max(2, diameter)) : undefined);
-    return segmentClassic(image, resolve({ ...this.options, diameter: d }), threads);
+    return segmentClassic(image, classicParameters({ ...this.options, diameter: d }), threads);
   }
 }

@@ -20,6 +20,13 @@ export interface Fpn2wsPost {
  * The FPN2-WS post-processing parameters of a card. No fallbacks: the card schema requires
  * and types each one (the Python evaluation reads the same card), and a card that was not
  * read through readCard is checked here.
+ *
+ * @example
+ * ```ts
+ * import { findModel, postFromCard } from 'nucseg';
+ * const { card } = await findModel('nuclei-fpn2ws-dsb');
+ * const post = postFromCard(card); // { seedThreshold, seedClosingRadius, foregroundThreshold, minArea }
+ * ```
  */
 export function postFromCard(card: ModelCard): Fpn2wsPost {
   const p = card.postprocessing as Record<string, unknown>;
@@ -47,6 +54,16 @@ export function scalePost(p: Fpn2wsPost, scale: number): Fpn2wsPost {
  * FPN2-WS instances from the two maps: seeds = distance > seedThreshold (closed with a
  * disk, then labelled), foreground = distance > foregroundThreshold (or a seed), seeded
  * watershed on border − distance inside the foreground, small objects dropped.
+ *
+ * @example
+ * ```ts
+ * import { findModel, Fpn2wsModel, fpn2wsInstances, normalizeImage, postFromCard, readImage } from 'nucseg';
+ * const { path, card } = await findModel('nuclei-fpn2ws-dsb');
+ * const model = new Fpn2wsModel(path, card, { device: 'cpu' });
+ * const { distance, border } = await model.predict(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')));
+ * const labels = fpn2wsInstances(distance, border, { ...postFromCard(card), minArea: 30 }); // other post-processing, same maps
+ * await model.dispose();
+ * ```
  */
 export function fpn2wsInstances(distance: ImageData<Float32Array>, border: ImageData<Float32Array>, p: Fpn2wsPost, threads = 0): LabelImage {
   const { width, height } = distance;
@@ -72,13 +89,22 @@ export function fpn2wsInstances(distance: ImageData<Float32Array>, border: Image
  * card's tiles (overlapping; each output pixel taken from the tile that owns it, so the
  * maps have no seams), tiles are run in batches, then fpn2wsInstances turns the stitched
  * maps into nuclei.
+ *
+ * @example
+ * ```ts
+ * import { findModel, Fpn2wsModel, normalizeImage, readImage } from 'nucseg';
+ * const { path, card } = await findModel('nuclei-fpn2ws-dsb'); // loadModel() also checks the sha256 and caches
+ * const model = new Fpn2wsModel(path, card, { device: 'cpu', batch: 4 });
+ * const labels = await model.segment(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')), { threads: 0, diameter: null });
+ * await model.dispose();
+ * ```
  */
 export class Fpn2wsModel extends OnnxModel {
   constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
     super(path, card, opts, 'fpn2ws', ['distance', 'border']);
   }
 
-  protected post(): Fpn2wsPost {
+  protected postprocessing(): Fpn2wsPost {
     return postFromCard(this.card);
   }
 
@@ -102,12 +128,6 @@ export class Fpn2wsModel extends OnnxModel {
     return { distance: { data: dist, width: W, height: H }, border: { data: bord, width: W, height: H } };
   }
 
-  /**
-   * Nuclei of a normalized field. With automatic scale (scaleFor(diameter) != 1) the model
-   * runs on the field resized by that factor, and its maps are resized back (bilinear) so
-   * instances are made, and their boundaries placed, on the field's own pixel grid; the
-   * card's sizes (closing radius, min area: model pixels) are scaled to match.
-   */
   /** Test-time augmentation: the maps of the image and of its three flips (x, y, both), flipped back and averaged. */
   async predictFlips(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
     const { width: W, height: H } = image;
@@ -123,6 +143,12 @@ export class Fpn2wsModel extends OnnxModel {
     return { distance: { data: d, width: W, height: H }, border: { data: b, width: W, height: H } };
   }
 
+  /**
+   * Nuclei of a normalized field. With automatic scale (scaleFor(diameter) != 1) the model
+   * runs on the field resized by that factor, and its maps are resized back (bilinear) so
+   * instances are made, and their boundaries placed, on the field's own pixel grid; the
+   * card's sizes (closing radius, min area: model pixels) are scaled to match.
+   */
   async segment(image: ImageData<Float32Array>, { threads, diameter, tta }: SegmentCallOptions): Promise<LabelImage> {
     const post = postFromCard(this.card);
     const s = this.scaleFor(diameter ?? null);

@@ -34,6 +34,13 @@ async function modelSha256(path: string): Promise<string> {
 /**
  * The model a spec names, loaded once per process (ONNX sessions are reused across images).
  * The ONNX file's sha256 must match its card.
+ *
+ * @example
+ * ```ts
+ * import { loadModel, normalizeImage, readImage } from 'nucseg';
+ * const model = await loadModel({ model: 'nuclei-fpn2ws-dsb', device: 'cpu' }); // the same spec again: the same model
+ * const labels = await model.segment(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')), { threads: 0, diameter: null });
+ * ```
  */
 export function loadModel(spec: ModelSpec): Promise<SegmentationModel> {
   const name = spec.model ?? DEFAULT_MODEL;

@@ -3,7 +3,7 @@ import type { ImageData, LabelImage } from '../image/types.js';
 /**
  * A segmentation model: takes a normalized single-channel image (float32, 0..1) and returns
  * instance labels (0 = background). Models that see fixed-size tiles declare `tile`; the
- * pipeline then runs them through the tiling framework (lib/segment/tiling.ts).
+ * pipeline then runs them through the tiling framework (lib/models/tiling.ts).
  */
 export interface SegmentCallOptions {
   threads: number;

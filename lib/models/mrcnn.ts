@@ -18,7 +18,16 @@ export interface MrcnnPost {
   maxArea: number;
 }
 
-/** The Mask R-CNN post-processing parameters of a card. */
+/**
+ * The Mask R-CNN post-processing parameters of a card.
+ *
+ * @example
+ * ```ts
+ * import { mrcnnPostFromCard, readCard } from 'nucseg';
+ * const card = await readCard('runs/mrcnn/model.card.json'); // a trained Mask R-CNN's card (nucseg train --arch mrcnn)
+ * const { scoreThreshold, maskThreshold, mergeOverlap } = mrcnnPostFromCard(card); // 0.5 each unless the card says
+ * ```
+ */
 export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
   const p = card.postprocessing as Record<string, number | null>;
   return { scoreThreshold: p.score_threshold ?? 0.5, maskThreshold: p.mask_threshold ?? 0.5, mergeOverlap: p.merge_overlap ?? 0.5, minArea: p.min_area ?? 0, maxArea: p.max_area ?? 0 };
@@ -31,13 +40,22 @@ export function mrcnnPostFromCard(card: ModelCard): MrcnnPost {
  * instances that overlap above `merge_overlap` become one nucleus (native
  * mergeTileInstances); then each nucleus keeps its largest connected piece and the area
  * limits apply (the seed paper's Mask R-CNN post-processing).
+ *
+ * @example
+ * ```ts
+ * import { findModel, MrcnnModel, normalizeImage, readImage } from 'nucseg';
+ * const { path, card } = await findModel('runs/mrcnn/model.onnx'); // model.card.json beside it
+ * const model = new MrcnnModel(path, card, { device: 'cpu' });
+ * const labels = await model.segment(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')), { threads: 0, diameter: null });
+ * await model.dispose();
+ * ```
  */
 export class MrcnnModel extends OnnxModel {
   constructor(path: string, card: ModelCard, opts: OnnxModelOptions = {}) {
     super(path, card, opts, 'mrcnn', ['boxes', 'scores', 'masks', 'image_index']);
   }
 
-  protected post(): MrcnnPost {
+  protected postprocessing(): MrcnnPost {
     return mrcnnPostFromCard(this.card);
   }
 

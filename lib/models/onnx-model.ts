@@ -40,11 +40,11 @@ export abstract class OnnxModel implements SegmentationModel {
     if (outs !== [...outputs].sort().join(',')) throw new NucsegError(`${arch} cards need outputs ${outputs.join(', ')}, not ${outs}`, { file: path });
   }
 
-  /** The post-processing parameters (from the card). */
-  protected abstract post(): object;
+  /** The post-processing parameters (from the card); part of settings() as `post`. */
+  protected abstract postprocessing(): object;
 
   settings(): Record<string, unknown> {
-    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: this.post(), diameter: modelDiameter(this.card) };
+    return { model: this.name, sha256: this.opts.sha256 ?? this.card.weights.onnx.sha256, tile: this.card.tile, post: this.postprocessing(), diameter: modelDiameter(this.card) };
   }
 
   /** Automatic scale: the card's training diameter against the field's (lib/models/scale.ts). */

@@ -17,7 +17,15 @@ function ortBinDir(): string | undefined {
   }
 }
 
-/** Whether onnxruntime-node's CUDA execution provider libraries are installed (see README). */
+/**
+ * Whether onnxruntime-node's CUDA execution provider libraries are installed (see README).
+ *
+ * @example
+ * ```ts
+ * import { cudaProviderInstalled, gpuVisible } from 'nucseg';
+ * if (gpuVisible() && !cudaProviderInstalled()) console.log('a GPU but no CUDA provider: see the README to install it');
+ * ```
+ */
 export function cudaProviderInstalled(): boolean {
   const dir = ortBinDir();
   return !!dir && (existsSync(join(dir, 'libonnxruntime_providers_cuda.so')) || existsSync(join(dir, 'onnxruntime_providers_cuda.dll')));
@@ -26,6 +34,12 @@ export function cudaProviderInstalled(): boolean {
 /**
  * Whether a GPU device is visible. On Linux: an NVIDIA device node or a DRM render node (a
  * software Vulkan driver alone does not count); elsewhere assumed, and WebGPU decides.
+ *
+ * @example
+ * ```ts
+ * import { gpuVisible } from 'nucseg';
+ * const device = gpuVisible() ? 'auto' : 'cpu'; // e.g. skip probing GPU providers on a CPU-only node
+ * ```
  */
 export function gpuVisible(): boolean {
   if (process.platform !== 'linux') return true;
@@ -37,7 +51,15 @@ export function gpuVisible(): boolean {
   }
 }
 
-/** The devices 'auto' tries, in order: CUDA where its provider is installed and a GPU is visible, WebGPU where a GPU is visible, then the CPU. */
+/**
+ * The devices 'auto' tries, in order: CUDA where its provider is installed and a GPU is visible, WebGPU where a GPU is visible, then the CPU.
+ *
+ * @example
+ * ```ts
+ * import { autoDeviceOrder } from 'nucseg';
+ * autoDeviceOrder(); // ['cpu'] without a GPU; ['cuda', 'webgpu', 'cpu'] with one and the CUDA provider
+ * ```
+ */
 export function autoDeviceOrder(): Exclude<InferenceDevice, 'auto'>[] {
   const gpu = gpuVisible();
   return [...(gpu && cudaProviderInstalled() ? (['cuda'] as const) : []), ...(gpu ? (['webgpu'] as const) : []), 'cpu'];
@@ -48,6 +70,15 @@ export function autoDeviceOrder(): Exclude<InferenceDevice, 'auto'>[] {
  * autoDeviceOrder() and reports which it got (probing nothing that cannot be there, so a
  * CPU-only machine prints no provider warnings); an explicit device that cannot start is an
  * error naming the model and the reason.
+ *
+ * @example
+ * ```ts
+ * import { findModel, openSession } from 'nucseg';
+ * const { path } = await findModel('nuclei-fpn2ws-dsb');
+ * const { session, device } = await openSession(path, 'auto'); // device: what 'auto' got ('cpu' without a GPU)
+ * console.log(device, session.inputNames, session.outputNames); // … [ 'image' ] [ 'distance', 'border' ]
+ * await session.release();
+ * ```
  */
 export async function openSession(path: string, device: InferenceDevice = 'auto', threads = 0): Promise<{ session: ort.InferenceSession; device: Exclude<InferenceDevice, 'auto'> }> {
   const order: Exclude<InferenceDevice, 'auto'>[] = device === 'auto' ? autoDeviceOrder() : [device];

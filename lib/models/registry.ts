@@ -7,12 +7,28 @@ import { packagePath } from '../util/package.js';
 /** The model `segment` and `watch` use when none is named: the shipped FPN2-WS generalist. */
 export const DEFAULT_MODEL = 'nuclei-fpn2ws-dsb';
 
-/** Where the bundled models live (models-onnx/ in the package). */
+/**
+ * Where the bundled models live (models-onnx/ in the package).
+ *
+ * @example
+ * ```ts
+ * import { bundledModels, modelsDir } from 'nucseg';
+ * console.log(modelsDir(), bundledModels()); // …/models-onnx [ 'nuclei-fpn2ws-dsb', 'nuclei-fpn2ws-dsb-fast' ]
+ * ```
+ */
 export function modelsDir(): string {
   return packagePath('models-onnx');
 }
 
-/** Names of the bundled models (an .onnx file with a card next to it). */
+/**
+ * Names of the bundled models (an .onnx file with a card next to it).
+ *
+ * @example
+ * ```ts
+ * import { bundledModels } from 'nucseg';
+ * bundledModels(); // [ 'nuclei-fpn2ws-dsb', 'nuclei-fpn2ws-dsb-fast' ]
+ * ```
+ */
 export function bundledModels(): string[] {
   return readdirSync(modelsDir())
     .filter((f) => f.endsWith('.onnx') && existsSync(join(modelsDir(), f.replace(/\.onnx$/, '.card.json'))))
@@ -20,7 +36,16 @@ export function bundledModels(): string[] {
     .sort();
 }
 
-/** A bundled model by name, or any .onnx path with `<name>.card.json` beside it. */
+/**
+ * A bundled model by name, or any .onnx path with `<name>.card.json` beside it.
+ *
+ * @example
+ * ```ts
+ * import { findModel } from 'nucseg';
+ * const { path, card } = await findModel('nuclei-fpn2ws-dsb'); // or 'my.onnx' with my.card.json beside it
+ * console.log(path, card.name, card.architecture.type);
+ * ```
+ */
 export async function findModel(nameOrPath: string): Promise<{ path: string; card: ModelCard }> {
   const path = nameOrPath.endsWith('.onnx') ? resolve(nameOrPath) : join(modelsDir(), `${nameOrPath}.onnx`);
   if (!existsSync(path)) {

@@ -18,6 +18,13 @@ export interface Tile {
  * one whose interior (tile minus half the overlap on inner sides) holds it. An overlap
  * above half the tile is clamped to half (step ≥ size / 2, so at most ~4× the untiled
  * work): a 64 px tile overlapping by 63 would otherwise step 1 px, ~4,000× the work.
+ *
+ * @example
+ * ```ts
+ * import { tileGrid } from 'nucseg';
+ * const tiles = tileGrid(1000, 600, 512, 64); // 3 x 2 tiles of 512 px
+ * tiles.map((t) => t.own); // their owned rectangles partition the 1000 x 600 image
+ * ```
  */
 export function tileGrid(width: number, height: number, size: number, overlap: number): Tile[] {
   if (!(Number.isInteger(size) && size > 0)) throw new NucsegError(`tile size must be a positive whole number, not ${size}`);
@@ -54,7 +61,17 @@ export function tileGrid(width: number, height: number, size: number, overlap: n
   return tiles;
 }
 
-/** Copies a tile out of an image (same pixel type). */
+/**
+ * Copies a tile out of an image (same pixel type).
+ *
+ * @example
+ * ```ts
+ * import { cropTile, readImage, tileGrid } from 'nucseg';
+ * const field = await readImage('examples/fields/images/dsb-3ebd2ab3.tif');
+ * const [first] = tileGrid(field.width, field.height, 128, 32);
+ * const part = cropTile(field, first); // same pixel type, first.width x first.height
+ * ```
+ */
 export function cropTile<T extends PixelArray>(image: ImageData<T>, t: Tile): ImageData<T> {
   const C = image.data.constructor as new (n: number) => T;
   const out = new C(t.width * t.height);
@@ -70,6 +87,15 @@ export function cropTile<T extends PixelArray>(image: ImageData<T>, t: Tile): Im
  * owns its centroid, pasted onto pixels not yet taken; an object that mostly (> 50 % of
  * its pixels) lands on an object already pasted is the same nucleus seen twice and is
  * dropped. Objects must be smaller than half the overlap for the result to be seam-free.
+ *
+ * @example
+ * ```ts
+ * import { cropTile, LabelStitcher, normalizeImage, readImage, segmentClassic, tileGrid } from 'nucseg';
+ * const field = normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif'));
+ * const stitcher = new LabelStitcher(field.width, field.height);
+ * for (const t of tileGrid(field.width, field.height, 128, 64)) stitcher.add(t, segmentClassic(cropTile(field, t), { diameter: 20 }));
+ * const labels = stitcher.finish(); // one label per nucleus across tile seams
+ * ```
  */
 export class LabelStitcher {
   readonly labels: Uint32Array;

@@ -14,7 +14,16 @@ export interface VerifyResult {
   error?: string;
 }
 
-/** Checks a model against its card: file sha256, and the card's test input reproduces its test outputs. */
+/**
+ * Checks a model against its card: file sha256, and the card's test input reproduces its test outputs.
+ *
+ * @example
+ * ```ts
+ * import { verifyModel } from 'nucseg';
+ * const v = await verifyModel('nuclei-fpn2ws-dsb');
+ * if (!v.ok) console.error(v.error ?? `output differs by ${v.maxDifference} (tolerance ${v.tolerance})`);
+ * ```
+ */
 export async function verifyModel(nameOrPath: string): Promise<VerifyResult> {
   const { path, card } = await findModel(nameOrPath);
   const sha256 = await fileSha256(path);

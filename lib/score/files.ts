@@ -43,6 +43,13 @@ export interface ScoreFilesOptions extends ScoreOptions {
  * globs; files pair by name (see pairingKey). Unpaired files fail the call unless
  * `allowUnpaired`. Returns per-image scores and the set summarized both pooled and as a
  * per-image mean.
+ *
+ * @example
+ * ```ts
+ * import { scoreFiles } from 'nucseg';
+ * const report = await scoreFiles('examples/gt', 'examples/pred', { thresholds: [0.5, 0.7, 0.9] });
+ * console.log(report.pooled.f1, report.images.map((im) => im.name)); // [dsb-4bf6a5ec, dsb-c53326fe, dsb-d35f25c8]
+ * ```
  */
 export async function scoreFiles(gt: string | readonly string[], pred: string | readonly string[], opts: ScoreFilesOptions = {}): Promise<SetScoreReport> {
   const thresholds = checkThresholds(opts.thresholds ?? DEFAULT_THRESHOLDS);

@@ -11,6 +11,12 @@ export interface PlotOptions {
 /**
  * F1 against IoU threshold as an SVG, rendered headless by Vega (no browser, no canvas).
  * With `by: 'images'`, one line per image (and the pooled line, drawn thicker).
+ *
+ * @example
+ * ```ts
+ * import { renderF1Plot, scoreFiles } from 'nucseg';
+ * const svg = await renderF1Plot(await scoreFiles('examples/gt', 'examples/pred'), { by: 'images', title: 'examples' });
+ * ```
  */
 export async function renderF1Plot(r: SetScoreReport, opts: PlotOptions = {}): Promise<string> {
   const values: { t: number; f1: number; series: string; bold: boolean }[] = [];
@@ -72,6 +78,15 @@ export async function renderF1Plot(r: SetScoreReport, opts: PlotOptions = {}): P
   }
 }
 
+/**
+ * Writes renderF1Plot(r, opts) to `path` as SVG (atomically).
+ *
+ * @example
+ * ```ts
+ * import { scoreFiles, writeF1Plot } from 'nucseg';
+ * await writeF1Plot('f1.svg', await scoreFiles('examples/gt', 'examples/pred'));
+ * ```
+ */
 export async function writeF1Plot(path: string, r: SetScoreReport, opts: PlotOptions = {}): Promise<void> {
   await writeFileAtomic(path, await renderF1Plot(r, opts));
 }

@@ -10,6 +10,12 @@ const f3 = (v: number) => v.toFixed(3);
  * images), precision, recall, accuracy and PQ; then splits and merges; then, when there
  * are several images, each image's F1 at the object-level (0.7) and pixel-level (0.9)
  * thresholds (or the first and last threshold when those are not scored).
+ *
+ * @example
+ * ```ts
+ * import { formatScoreTable, scoreFiles } from 'nucseg';
+ * console.log(formatScoreTable(await scoreFiles('examples/gt', 'examples/pred'))); // what `nucseg score` prints
+ * ```
  */
 export function formatScoreTable(r: SetScoreReport): string {
   const p = r.pooled, m = r.mean;
@@ -53,6 +59,13 @@ function alignTable(head: string[], rows: string[][]): string[] {
  * Long-format CSV: one row per (image, threshold), with the set rows first
  * (`image` = "(pooled)" and "(mean)"). Columns: image, gt_file, pred_file, threshold, tp,
  * fp, fn, f1, precision, recall, accuracy, mean_matched_iou, pq, n_gt, n_pred, splits, merges.
+ *
+ * @example
+ * ```ts
+ * import { formatScoreCsv, scoreFiles } from 'nucseg';
+ * const csv = formatScoreCsv(await scoreFiles('examples/gt', 'examples/pred'));
+ * csv.split('\n')[1]; // '(pooled),,,0.5,…' : the set rows come first
+ * ```
  */
 export function formatScoreCsv(r: SetScoreReport): string {
   const cols = ['image', 'gt_file', 'pred_file', 'threshold', 'tp', 'fp', 'fn', 'f1', 'precision', 'recall', 'accuracy', 'mean_matched_iou', 'pq', 'n_gt', 'n_pred', 'splits', 'merges'];
@@ -68,11 +81,28 @@ export function formatScoreCsv(r: SetScoreReport): string {
   return out.join('\n') + '\n';
 }
 
-/** Writes the report as JSON (schema nucseg.score/1; see docs/score-json.md). */
+/**
+ * Writes the report as JSON (schema nucseg.score/1; see docs/score-json.md).
+ *
+ * @example
+ * ```ts
+ * import { scoreFiles, writeScoreJson } from 'nucseg';
+ * await writeScoreJson('score.json', await scoreFiles('examples/gt', 'examples/pred'), { note: 'shipped model' }); // extra keys are added
+ * ```
+ */
 export async function writeScoreJson(path: string, r: SetScoreReport, extra: Record<string, unknown> = {}): Promise<void> {
   await writeFileAtomic(path, JSON.stringify({ ...r, ...extra }, null, 2) + '\n');
 }
 
+/**
+ * Writes formatScoreCsv(r) to `path` (atomically).
+ *
+ * @example
+ * ```ts
+ * import { scoreFiles, writeScoreCsv } from 'nucseg';
+ * await writeScoreCsv('score.csv', await scoreFiles('examples/gt', 'examples/pred'));
+ * ```
+ */
 export async function writeScoreCsv(path: string, r: SetScoreReport): Promise<void> {
   await writeFileAtomic(path, formatScoreCsv(r));
 }

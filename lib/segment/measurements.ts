@@ -33,6 +33,14 @@ export const NUCLEUS_COLUMNS: readonly (keyof NucleusRow)[] = [
  * inclusive bounding box, equivalent diameter √(4·area/π), eccentricity of the ellipse with
  * the same second moments, solidity = area / convex-hull area (hull of the pixel squares),
  * intensity statistics on the raw image, and whether the nucleus touches the image edge.
+ *
+ * @example
+ * ```ts
+ * import { measureNuclei } from 'nucseg';
+ * const labels = { data: new Uint16Array([1, 1, 0, 1, 1, 0, 0, 0, 2]), width: 3, height: 3 };
+ * const raw = { data: new Uint8Array([90, 110, 0, 100, 100, 0, 0, 0, 50]), width: 3, height: 3 };
+ * const [a, b] = measureNuclei(labels, raw); // a: label 1, area 4, mean_intensity 100; b: label 2, area 1
+ * ```
  */
 export function measureNuclei(labels: LabelImage, raw: ImageData<Uint8Array | Uint16Array | Float32Array> | null, threads = 0): NucleusRow[] {
   const m = measureRegions(labels, raw, { threads });
@@ -70,7 +78,17 @@ function fmt(v: number | string | undefined): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(7).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
 }
 
-/** CSV text: image name and plate columns, then NUCLEUS_COLUMNS, one row per nucleus. */
+/**
+ * CSV text: image name and plate columns, then NUCLEUS_COLUMNS, one row per nucleus.
+ *
+ * @example
+ * ```ts
+ * import { measureNuclei, measurementsCsv, parsePlateName } from 'nucseg';
+ * const labels = { data: new Uint16Array([1, 1, 0, 2]), width: 2, height: 2 };
+ * const file = 'Plate1_B02_T0001F001L01A01Z01C01.tif';
+ * const csv = measurementsCsv('B02-f1', parsePlateName(file), measureNuclei(labels, null)); // a header and 2 rows
+ * ```
+ */
 export function measurementsCsv(name: string, plate: PlateInfo, rows: readonly NucleusRow[]): string {
   const head = ['image', 'plate', 'well', 'field', 'z', 'channel', ...NUCLEUS_COLUMNS];
   const pre = [name, plate.plate, plate.well, plate.field, plate.z, plate.channel].map((v) => fmt(v as never));

@@ -26,7 +26,15 @@ export interface Normalized extends ImageData<Float32Array> {
   hi: number;
 }
 
-/** Percentiles (0..100) of an image's pixels: exact via a histogram for 8/16-bit, sorted sample otherwise. */
+/**
+ * Percentiles (0..100) of an image's pixels: exact via a histogram for 8/16-bit, sorted sample otherwise.
+ *
+ * @example
+ * ```ts
+ * import { percentiles, readImage } from 'nucseg';
+ * const [p1, median, p99] = percentiles(await readImage('examples/fields/images/dsb-3ebd2ab3.tif'), [1, 50, 99]);
+ * ```
+ */
 export function percentiles(image: ImageData, ps: number[]): number[] {
   const d = image.data;
   const n = d.length;
@@ -64,6 +72,15 @@ export function percentiles(image: ImageData, ps: number[]): number[] {
 /**
  * The input range normalizeImage maps to [0, 1], or null for mode 'none'. Exported so a
  * tiled pipeline computes it once for the whole field and every tile agrees.
+ *
+ * @example
+ * ```ts
+ * import { cropTile, normalizationRange, normalizeImage, readImage, tileGrid } from 'nucseg';
+ * const field = await readImage('examples/fields/images/dsb-3ebd2ab3.tif');
+ * const { lo, hi } = normalizationRange(field)!; // for the whole field (null only for mode 'none')
+ * const tile = tileGrid(field.width, field.height, 128, 32)[0];
+ * const part = normalizeImage(cropTile(field, tile), { range: [lo, hi] }); // every tile maps alike
+ * ```
  */
 export function normalizationRange(image: ImageData, opts: NormalizeOptions = {}): { lo: number; hi: number } | null {
   const mode = opts.mode ?? 'percentile';
@@ -113,6 +130,14 @@ export function assertFinite(image: ImageData): void {
  * Maps intensities to float32 0..1 (clipped). 'percentile' (default) uses the 1st and
  * 99.8th percentiles, with the range floored at 12 σ of the background noise so an empty
  * field stays dark; 'minmax' uses the image's extremes; 'none' only converts to float.
+ *
+ * @example
+ * ```ts
+ * import { normalizeImage, readImage } from 'nucseg';
+ * const field = await readImage('examples/fields/images/dsb-3ebd2ab3.tif');
+ * const n = normalizeImage(field); // float32 in [0, 1]; n.lo and n.hi: the input values mapped to 0 and 1
+ * const m = normalizeImage(field, { mode: 'minmax' });
+ * ```
  */
 export function normalizeImage(image: ImageData, opts: NormalizeOptions = {}): Normalized {
   const d = image.data;

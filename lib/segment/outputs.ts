@@ -5,6 +5,14 @@ import { connectedComponents, regionStats } from '../kernels/components.js';
 /**
  * An overlay PNG: the normalized image in gray with each nucleus outline (label pixels with
  * a 4-neighbour of another label or background) in yellow.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { normalizeImage, readImage, readLabels, renderOverlay } from 'nucseg';
+ * const png = renderOverlay(normalizeImage(await readImage('examples/fields/images/dsb-3ebd2ab3.tif')), await readLabels('examples/fields/labels/dsb-3ebd2ab3.tif'));
+ * await writeFile('dsb-3ebd2ab3.overlay.png', png);
+ * ```
  */
 export function renderOverlay(normalized: ImageData<Float32Array>, labels: LabelImage): Buffer {
   const { width: w, height: h } = labels;
@@ -33,6 +41,13 @@ export function renderOverlay(normalized: ImageData<Float32Array>, labels: Label
  * Outer contour of one label as a closed polygon of pixel-corner coordinates (origin at
  * the image's top-left corner, as QuPath and GeoJSON viewers expect), traced along pixel
  * edges with 8-connectivity; vertices only where the direction changes.
+ *
+ * @example
+ * ```ts
+ * import { traceContour } from 'nucseg';
+ * const labels = { data: new Uint16Array([1, 1, 0, 1, 1, 0]), width: 3, height: 2 };
+ * traceContour(labels, 1, 0, 0, 1, 1); // the 2 x 2 square's corners: [[0,0],[2,0],[2,2],[0,2],[0,0]]
+ * ```
  */
 export function traceContour(labels: LabelImage, id: number, x0: number, y0: number, x1: number, y1: number): [number, number][] {
   const { width: w, data } = labels;
@@ -118,6 +133,14 @@ export function holeRings(labels: LabelImage, id: number, x0: number, y0: number
 /**
  * GeoJSON FeatureCollection with one Polygon per nucleus, in QuPath's import format
  * (objectType 'detection', classification 'Nucleus'); coordinates in pixels.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { labelsToGeoJson, readLabels } from 'nucseg';
+ * const geo = labelsToGeoJson(await readLabels('examples/fields/labels/dsb-3ebd2ab3.tif')); // measurements: { area } unless given per label
+ * await writeFile('dsb-3ebd2ab3.geojson', JSON.stringify(geo)); // drag into QuPath
+ * ```
  */
 export function labelsToGeoJson(labels: LabelImage, extra: Record<number, Record<string, number>> = {}): object {
   const st = regionStats(labels);

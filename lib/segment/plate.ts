@@ -25,6 +25,13 @@ export const PLATE_PATTERNS: Readonly<Record<string, RegExp>> = Object.freeze({ 
  * Compiles a user pattern (a regular expression with named groups among plate, well, row,
  * column, field, z, channel, timepoint), with a clear error when it is invalid or names
  * nothing useful.
+ *
+ * @example
+ * ```ts
+ * import { compileNamePattern, parsePlateName } from 'nucseg';
+ * const re = compileNamePattern('_(?<well>[A-P]\\d{2})_f(?<field>\\d+)');
+ * parsePlateName('run7_C05_f3.tif', re); // { well: 'C05', row: 'C', column: 5, field: 3 }
+ * ```
  */
 export function compileNamePattern(pattern: string): RegExp {
   let re: RegExp;
@@ -48,6 +55,14 @@ export function compileNamePattern(pattern: string): RegExp {
  * Plate metadata from a file name: a custom pattern if given (its named groups), else the
  * Yokogawa CV7000/CV8000 and Molecular Devices conventions. Wells are upper-cased and split
  * into row letters and column number; numbers are parsed. Returns {} when nothing matches.
+ *
+ * @example
+ * ```ts
+ * import { parsePlateName } from 'nucseg';
+ * parsePlateName('Plate1_B02_T0001F001L01A01Z01C01.tif');
+ * // { plate: 'Plate1', well: 'B02', row: 'B', column: 2, field: 1, z: 1, channel: '01', timepoint: 1 }
+ * parsePlateName('field.tif'); // {}
+ * ```
  */
 export function parsePlateName(file: string, pattern?: RegExp): PlateInfo {
   const name = basename(file);

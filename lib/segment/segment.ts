@@ -54,7 +54,16 @@ export interface SegmentResult {
   device: string;
 }
 
-/** Builds (or reuses) the model an options object asks for. */
+/**
+ * Builds (or reuses) the model an options object asks for.
+ *
+ * @example
+ * ```ts
+ * import { readImage, resolveModel, segment } from 'nucseg';
+ * const model = await resolveModel({ model: 'classic', classic: { minContrast: 0.1 } }); // build once, reuse for every field
+ * const r = await segment(await readImage('examples/fields/images/dsb-3ebd2ab3.tif'), { model });
+ * ```
+ */
 export async function resolveModel(opts: SegmentOptions): Promise<SegmentationModel> {
   const m = opts.model ?? DEFAULT_MODEL;
   if (typeof m === 'object') return m;
@@ -66,6 +75,15 @@ export async function resolveModel(opts: SegmentOptions): Promise<SegmentationMo
  * Segments nuclei in one single-channel image (any pixel type): normalizes intensities,
  * runs the model (whole, or in tiles stitched without seams for large images and tiled
  * models) and returns instance labels (uint16, or uint32 past 65,535 nuclei).
+ *
+ * @example
+ * ```ts
+ * import { readImage, segment, writeLabels } from 'nucseg';
+ * const field = await readImage('examples/fields/images/dsb-3ebd2ab3.tif');
+ * const r = await segment(field, { model: 'classic' }); // default: the shipped FPN2-WS model
+ * console.log(r.count, 'nuclei; diameter', r.diameter, r.diameterSource, 'on', r.device);
+ * await writeLabels('dsb-3ebd2ab3.labels.tif', r.labels);
+ * ```
  */
 export async function segment(image: ImageData, opts: SegmentOptions = {}): Promise<SegmentResult> {
   const model = await resolveModel(opts);
@@ -101,7 +119,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     normalized = undefined;
     const count = maxLabel(labels);
     const small = labels.data instanceof Uint32Array && count <= 0xffff ? { data: Uint16Array.from(labels.data), width: labels.width, height: labels.height } : labels;
-    return { ...base, labels: small, count, tiles: 1, device: deviceOf(model) };
+    return { ...base, labels: small, count, tiles: 1, device: modelDevice(model) };
   }
   normalized = undefined;
   const grid = tileGrid(width, height, tile.size, tile.overlap);
@@ -111,7 +129,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     stitcher.add(t, await model.segment(normalizeImage(raw, { ...opts.normalize, range }), call));
   }
   const labels = stitcher.finish();
-  return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: deviceOf(model) };
+  return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: modelDevice(model) };
 }
 
 /** The central side x side square of a field, as a tile. */
@@ -120,7 +138,8 @@ function centralTile(width: number, height: number, side: number) {
   return { x, y, width: side, height: side, own: { x0: x, y0: y, x1: x + side, y1: y + side } };
 }
 
-function deviceOf(model: SegmentationModel): string {
+/** The device a model runs on, as a result reports it ('cpu' for models that do not say). */
+function modelDevice(model: SegmentationModel): string {
   return (model as { device?: string }).device ?? 'cpu';
 }
 

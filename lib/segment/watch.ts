@@ -1,8 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { NucsegError } from '../util/errors.js';
-import { discoverInputs, completedResult, pickJobOptions, processImage, type ImageResult, type InputFile, type SegmentFilesOptions } from './batch.js';
-import { compileNamePattern, parsePlateName } from './plate.js';
+import type { SegmentFilesOptions } from './batch.js';
+import { channelFilter, discoverInputs } from './inputs.js';
+import { pickJobOptions, type ImageResult, type InputFile } from './job.js';
+import { processImage } from './process-image.js';
+import { completedResult } from './resume.js';
 
 export interface WatchOptions extends SegmentFilesOptions {
   /** How often to look for new files (ms, default 1000). */
@@ -23,6 +26,20 @@ export interface WatchOptions extends SegmentFilesOptions {
  * (e.g. read while still being written) is reported and retried once it changes again. Runs
  * until `signal` aborts; resolves with every result of this session. A missing folder, or an
  * output folder equal to it, is an error at once.
+ *
+ * @example
+ * ```ts
+ * import { watchFolder } from 'nucseg';
+ * const stop = new AbortController();
+ * process.once('SIGINT', () => stop.abort()); // in-flight images finish
+ * const results = await watchFolder('examples/fields/images', {
+ *   out: 'results',
+ *   model: 'classic',
+ *   signal: stop.signal,
+ *   onResult: (r) => console.log(r.name, r.status, r.count),
+ *   onIdle: () => stop.abort(), // here: stop once the backlog is done
+ * });
+ * ```
  */
 export async function watchFolder(dir: string, opts: WatchOptions): Promise<ImageResult[]> {
   const st0 = await stat(dir).catch(() => undefined);
@@ -32,7 +49,7 @@ export async function watchFolder(dir: string, opts: WatchOptions): Promise<Imag
   const interval = opts.intervalMs ?? 1000;
   const settle = opts.settleMs ?? 2000;
   const jobOpts = pickJobOptions(opts);
-  const re = opts.namePattern ? compileNamePattern(opts.namePattern) : undefined;
+  const wanted = channelFilter(opts);
   const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
   const handled = new Set<string>();
   // files whose last attempt failed, with the size and time they had: retried when these change
@@ -50,7 +67,7 @@ export async function watchFolder(dir: string, opts: WatchOptions): Promise<Imag
     for (const f of files) {
       if (opts.signal?.aborted) break;
       if (handled.has(f.file)) continue;
-      if (opts.channel !== undefined && parsePlateName(f.file, re).channel !== opts.channel) {
+      if (!wanted(f)) {
         handled.add(f.file);
         continue;
       }

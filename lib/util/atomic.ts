@@ -8,6 +8,12 @@ import { NucsegError } from './errors.js';
  * to a temporary name in the same folder (same file system), are fsynced, then renamed
  * over `path`. The temporary file is removed if anything fails. Creates missing parent
  * folders. Throws NucsegError naming `path` when the folder is not writable.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from 'nucseg';
+ * await writeFileAtomic('results/notes.txt', 'segmented with the classic model\n'); // creates results/
+ * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const dir = dirname(path);

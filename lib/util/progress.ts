@@ -13,6 +13,14 @@ export interface Progress {
 /**
  * One progress reporter for all long work. Writes to stderr so stdout stays clean for
  * tables and machine output. Plain-line mode prints at most about once a second.
+ *
+ * @example
+ * ```ts
+ * import { createProgress } from 'nucseg';
+ * const progress = createProgress('segment', 3, 'lines'); // 'auto': a bar on a TTY
+ * for (let done = 1; done <= 3; done++) progress.update(done, `field ${done}`);
+ * progress.stop();
+ * ```
  */
 export function createProgress(title: string, total: number, mode: ProgressMode = 'auto', stream: NodeJS.WriteStream = process.stderr): Progress {
   const resolved = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
