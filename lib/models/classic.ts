@@ -110,12 +110,14 @@ export function segmentClassic(image: ImageData<Float32Array>, options: ClassicO
   if (markers.count === 0) return empty();
 
   // Elevation = inverted distance, quantized to 16 bits (steps of at most 1/1000 px), which
-  // lets the watershed use its O(1) level queue.
-  let maxd = 0;
-  for (let i = 0; i < n; i++) if (dd[i] > maxd) maxd = dd[i];
-  const scale = maxd > 0 ? Math.min(1000, 65535 / maxd) : 1;
+  // lets the watershed use its O(1) level queue. The quantization is anchored on the
+  // options (the deepest a nucleus of at most maxArea can be), not on this image's deepest
+  // pixel: a tile and the whole field then quantize every distance alike, and ties on the
+  // line between touching nuclei break the same way (test/segment/classic.test.ts).
+  const cap = Math.max(65.535, 1.5 * o.diameter);
+  const scale = 65535 / cap;
   const elevation = new Uint16Array(n);
-  for (let i = 0; i < n; i++) elevation[i] = Math.round((maxd - dd[i]) * scale);
+  for (let i = 0; i < n; i++) elevation[i] = Math.round(Math.max(0, cap - dd[i]) * scale);
   let labels: LabelImage = watershed({ data: elevation, width, height }, markers.labels, { mask: fgImage, connectivity: 8 });
   labels = removeSmallObjects(labels, o.minArea, { threads });
   labels = removeLargeObjects(labels, o.maxArea, { threads });
