@@ -22,7 +22,7 @@ export async function discoverInputs(inputs: readonly string[], exclude?: string
   const ex = exclude ? resolve(exclude) + sep : undefined;
   const out = new Map<string, InputFile>();
   for (const { file, rel } of await expandImages(inputs)) {
-    if ((ex && file.startsWith(ex)) || isOwnOutput(file, ['labels', 'overlay'])) continue;
+    if ((ex && file.startsWith(ex)) || isOwnOutput(file, ['labels', 'overlay', 'errors'])) continue;
     out.set(file, { file, name: rel.slice(0, rel.length - extname(rel).length).split(sep).join('/') });
   }
   const list = [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

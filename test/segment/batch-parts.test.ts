@@ -23,10 +23,10 @@ function folder(names: string[]): string {
 }
 
 describe('input discovery', () => {
-  it('segment inputs skip labels and overlays; score inputs skip overlays and error panels (one list of own outputs)', async () => {
+  it('segment inputs skip labels, overlays and error panels; score inputs skip overlays and error panels (one list of own outputs)', async () => {
     const dir = folder(['A01.tif', 'A01.labels.tif', 'A01.overlay.png', 'A01.errors.png', 'sub/B02.PNG', 'sub/B02.Labels.TIF', 'out/C03.tif']);
     const seg = await discoverInputs([dir], join(dir, 'out'));
-    expect(seg.map((f) => f.name)).toEqual(['A01', 'A01.errors', 'sub/B02']);
+    expect(seg.map((f) => f.name)).toEqual(['A01', 'sub/B02']); // score's error panels are not fields either
     const score = (await findImages(dir)).map((f) => f.slice(dir.length + 1));
     expect(score).toEqual(['A01.labels.tif', 'A01.tif', 'out/C03.tif', 'sub/B02.Labels.TIF', 'sub/B02.PNG']);
     expect(isOwnOutput('x/Y.Overlay.PNG', ['overlay'])).toBe(true);
