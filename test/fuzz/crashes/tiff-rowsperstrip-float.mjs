@@ -1,7 +1,7 @@
 // Reproducer (Jazzer.js target decode-image, finding "tiff-rowsperstrip-float"): a 16 x 16
 // 8-bit uncompressed TIFF (464 bytes) whose RowsPerStrip tag is stored as a FLOAT (type 11)
 // holding 5.6e-44. Neither the structure guard (lib/image/tiff-guard.ts) nor the per-page
-// checks (lib/image/read.ts checkTiffPage: size, samples, bits, format, compression, strip
+// checks (lib/image/tiff-pages.ts checkTiffPage: size, samples, bits, format, compression, strip
 // table bounds) look at RowsPerStrip; geotiff.js then works with strips 5.6e-44 rows high and
 // readImage loops synchronously, growing the JS heap until V8 aborts the whole process
 // ("FATAL ERROR: ... JavaScript heap out of memory", about 60 s and 4 GB here) instead of
