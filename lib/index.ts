@@ -3,6 +3,7 @@ export { VERSION } from './version.js';
 export { NucsegError, isUserError } from './util/errors.js';
 export { writeFileAtomic } from './util/atomic.js';
 export { createProgress, type Progress, type ProgressMode } from './util/progress.js';
+export { Profile, STAGES as PROFILE_STAGES, type Stage as ProfileStage } from './util/profile.js';
 export type { ImageData, LabelImage, PixelArray, ReadImage } from './image/types.js';
 export { readImage, decodeImage, readLabels, toLabels, type ReadImageOptions } from './image/read.js';
 export { writeLabels, encodeLabelsTiff, labelDtype } from './image/write.js';

@@ -1,3 +1,4 @@
+import { Profile } from '../util/profile.js';
 import { Command, Option } from 'clipanion';
 import { relative } from 'node:path';
 import { segmentFiles } from '../segment/batch.js';
@@ -29,9 +30,10 @@ export class SegmentCommand extends SegmentOptionsCommand {
 
   inputs = Option.Rest({ required: 1 });
   jobs = Option.String('--jobs,-j', '1', { description: 'Images processed at once (worker threads)' });
+  profile = Option.Boolean('--profile', false, { description: 'Time each stage (decode, normalize, diameter, resize, tiles, model, stitch, instances, measurements, writes) and print where the time went (on stderr)' });
 
   async run(): Promise<number> {
-    const opts = toSegmentOptions(this as unknown as Record<string, unknown>);
+    const opts = { ...toSegmentOptions(this as unknown as Record<string, unknown>), profile: this.profile };
     if (opts.model && opts.model !== 'classic') await findModel(opts.model); // fail before any image
     const jobs = wholeNumber(this.jobs, '--jobs', 1, 256);
     const abort = new AbortController();
@@ -75,6 +77,12 @@ export class SegmentCommand extends SegmentOptionsCommand {
       const on = ran ? ` with ${ran.model} on ${ran.device}` : '';
       this.context.stdout.write(`segmented ${done} image(s)${on}, skipped ${skipped} already done, ${failed.length} failed; ${nuclei} nuclei. Outputs in ${relative('.', opts.out) || '.'}/\n`);
       if (failed.length) this.context.stdout.write(`failed:\n${failed.map((f) => `  ${f.error?.split('\n')[0]}`).join('\n')}\n`);
+    }
+    if (this.profile) {
+      const prof = new Profile();
+      const timed = results.filter((r) => r.status === 'done' && r.profile);
+      for (const r of timed) prof.merge(r.profile!);
+      this.context.stderr.write(timed.length ? `time per field, ${timed.length} field(s) profiled (--jobs ${jobs}: stages of images run at once overlap):\n${prof.table(timed.length)}\n` : 'nothing was segmented, so nothing was profiled (images already done are skipped: --force redoes them)\n');
     }
     if (abort.signal.aborted) return 130;
     return failed.length ? 1 : 0;

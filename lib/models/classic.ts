@@ -153,8 +153,9 @@ export class ClassicModel implements SegmentationModel {
     return 1;
   }
 
-  segment(image: ImageData<Float32Array>, { threads, diameter }: SegmentCallOptions): LabelImage {
+  segment(image: ImageData<Float32Array>, { threads, diameter, profile }: SegmentCallOptions): LabelImage {
     const d = this.options.diameter ?? (diameter != null ? Math.min(1000, Math.max(2, diameter)) : undefined);
-    return segmentClassic(image, classicParameters({ ...this.options, diameter: d }), threads);
+    const run = () => segmentClassic(image, classicParameters({ ...this.options, diameter: d }), threads);
+    return profile ? profile.time('instances', run) : run();
   }
 }

@@ -1,3 +1,4 @@
+import type { Profile } from '../util/profile.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import { connectedComponents, relabelSequential, removeSmallObjects } from '../kernels/components.js';
 import { binaryClosing } from '../kernels/morphology.js';
@@ -109,10 +110,11 @@ export class Fpn2wsModel extends OnnxModel {
   }
 
   /** Distance and border maps of a normalized image (tiles stitched without seams). */
-  async predict(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
+  async predict(image: ImageData<Float32Array>, profile?: Profile): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
     const { width: W, height: H } = image;
     const dist = new Float32Array(W * H), bord = new Float32Array(W * H);
-    for await (const { tiles, out, size: T } of this.runTiles(image)) {
+    for await (const { tiles, out, size: T } of this.runTiles(image, profile)) {
+      const ts = performance.now();
       const d = out.distance.data as Float32Array, b = out.border.data as Float32Array;
       const n = tiles.length * T * T;
       if (d.length !== n || b.length !== n) throw new NucsegError(`model output has the wrong shape (${out.distance.dims.join('x')})`, { file: this.path });
@@ -124,16 +126,17 @@ export class Fpn2wsModel extends OnnxModel {
             bord[y * W + x] = b[s];
           }
       });
+      profile?.add('stitch', performance.now() - ts);
     }
     return { distance: { data: dist, width: W, height: H }, border: { data: bord, width: W, height: H } };
   }
 
   /** Test-time augmentation: the maps of the image and of its three flips (x, y, both), flipped back and averaged. */
-  async predictFlips(image: ImageData<Float32Array>): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
+  async predictFlips(image: ImageData<Float32Array>, profile?: Profile): Promise<{ distance: ImageData<Float32Array>; border: ImageData<Float32Array> }> {
     const { width: W, height: H } = image;
     const d = new Float32Array(W * H), b = new Float32Array(W * H);
     for (const [fx, fy] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      const m = await this.predict(fx || fy ? flip(image, fx, fy) : image);
+      const m = await this.predict(fx || fy ? flip(image, fx, fy) : image, profile);
       const md = fx || fy ? flip(m.distance, fx, fy).data : m.distance.data, mb = fx || fy ? flip(m.border, fx, fy).data : m.border.data;
       for (let i = 0; i < d.length; i++) {
         d[i] += md[i] / 4;
@@ -149,18 +152,20 @@ export class Fpn2wsModel extends OnnxModel {
    * instances are made, and their boundaries placed, on the field's own pixel grid; the
    * card's sizes (closing radius, min area: model pixels) are scaled to match.
    */
-  async segment(image: ImageData<Float32Array>, { threads, diameter, tta }: SegmentCallOptions): Promise<LabelImage> {
+  async segment(image: ImageData<Float32Array>, { threads, diameter, tta, profile }: SegmentCallOptions): Promise<LabelImage> {
     const post = postFromCard(this.card);
     const s = this.scaleFor(diameter ?? null);
-    const predict = (im: ImageData<Float32Array>) => (tta ? this.predictFlips(im) : this.predict(im));
+    const predict = (im: ImageData<Float32Array>) => (tta ? this.predictFlips(im, profile) : this.predict(im, profile));
+    const timed = <T>(stage: 'resize' | 'instances', fn: () => T): T => (profile ? profile.time(stage, fn) : fn());
     if (s === 1) {
       const { distance, border } = await predict(image);
-      return fpn2wsInstances(distance, border, post, threads);
+      return timed('instances', () => fpn2wsInstances(distance, border, post, threads));
     }
     const { width: W, height: H } = image;
-    const maps = await predict(resizeImage(image, s, threads));
+    const maps = await predict(timed('resize', () => resizeImage(image, s, threads)));
     const back = (m: ImageData<Float32Array>) => resize(m, W, H, { interpolation: 'bilinear', threads });
-    return fpn2wsInstances(back(maps.distance), back(maps.border), scalePost(post, s), threads);
+    const [d, b] = timed('resize', () => [back(maps.distance), back(maps.border)]);
+    return timed('instances', () => fpn2wsInstances(d, b, scalePost(post, s), threads));
   }
 }
 

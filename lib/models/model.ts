@@ -1,4 +1,5 @@
 import type { ImageData, LabelImage } from '../image/types.js';
+import type { Profile } from '../util/profile.js';
 
 /**
  * A segmentation model: takes a normalized single-channel image (float32, 0..1) and returns
@@ -10,6 +11,8 @@ export interface SegmentCallOptions {
   diameter?: number | null;
   /** Test-time augmentation (deep models that support it: FPN2-WS averages the maps of the image and its flips). */
   tta?: boolean;
+  /** Time per stage (resize, tiles, model, stitch, instances) is added here when given. */
+  profile?: Profile;
 }
 
 export interface SegmentationModel {

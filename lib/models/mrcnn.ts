@@ -1,3 +1,4 @@
+import type { Profile } from '../util/profile.js';
 import type { SegmentCallOptions } from './model.js';
 import { resizeImage, resizeLabels } from './scale.js';
 import type { ImageData, LabelImage } from '../image/types.js';
@@ -60,20 +61,21 @@ export class MrcnnModel extends OnnxModel {
   }
 
   /** Nuclei of a normalized field; with automatic scale, detected on the resized field and brought back (nearest). */
-  async segment(image: ImageData<Float32Array>, { threads, diameter }: SegmentCallOptions): Promise<LabelImage> {
+  async segment(image: ImageData<Float32Array>, { threads, diameter, profile }: SegmentCallOptions): Promise<LabelImage> {
     const s = this.scaleFor(diameter ?? null);
-    if (s === 1) return this.segmentAsIs(image, threads);
-    return resizeLabels(await this.segmentAsIs(resizeImage(image, s, threads), threads), image.width, image.height, threads);
+    if (s === 1) return this.segmentAsIs(image, threads, profile);
+    const labels = await this.segmentAsIs(resizeImage(image, s, threads), threads, profile);
+    return resizeLabels(labels, image.width, image.height, threads);
   }
 
-  private async segmentAsIs(image: ImageData<Float32Array>, threads: number): Promise<LabelImage> {
+  private async segmentAsIs(image: ImageData<Float32Array>, threads: number, profile?: Profile): Promise<LabelImage> {
     const post = mrcnnPostFromCard(this.card);
     const { width: W, height: H } = image;
     const T = this.card.tile.size;
     const PW = Math.max(W, T), PH = Math.max(H, T); // the tiled area (runTiles pads small fields)
     const canvas = { data: new Uint32Array(PW * PH), width: PW, height: PH };
     let nextId = 1;
-    for await (const { tiles: group, out } of this.runTiles(image)) {
+    for await (const { tiles: group, out } of this.runTiles(image, profile)) {
       const boxes = out.boxes.data as Float32Array, scores = out.scores.data as Float32Array, masks = out.masks.data as Float32Array, index = out.image_index.data as Float32Array;
       const K = scores.length;
       const M = Number(out.masks.dims[out.masks.dims.length - 1]);

@@ -1,3 +1,4 @@
+import type { Profile } from '../util/profile.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import type { SegmentCallOptions, SegmentationModel } from './model.js';
 import { tileGrid, type Tile } from './tiling.js';
@@ -68,26 +69,32 @@ export abstract class OnnxModel implements SegmentationModel {
    * runs a session synchronously on this thread when its turn comes, so this orders work
    * rather than overlapping it (overlap across images comes from segmentFiles' --jobs).
    */
-  protected async *runTiles(image: ImageData<Float32Array>): AsyncGenerator<{ tiles: Tile[]; out: ort.InferenceSession.OnnxValueMapType; size: number }> {
+  protected async *runTiles(image: ImageData<Float32Array>, profile?: Profile): AsyncGenerator<{ tiles: Tile[]; out: ort.InferenceSession.OnnxValueMapType; size: number }> {
     const session = await this.open();
     const T = this.card.tile.size;
     const { width: W, height: H } = image;
     const PW = Math.max(W, T), PH = Math.max(H, T);
+    const t0p = performance.now();
     const padded = PW === W && PH === H ? image.data : reflectPad(image, PW, PH);
+    profile?.add('tiles', performance.now() - t0p);
     const tiles = tileGrid(PW, PH, T, this.card.tile.overlap);
     const batch = Math.max(1, this.opts.batch ?? 4);
     const run = (t0: number) => {
+      const tc = performance.now();
       const group = tiles.slice(t0, t0 + batch);
       const input = new Float32Array(group.length * T * T);
       group.forEach((t, k) => {
         for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
       });
+      profile?.add('tiles', performance.now() - tc);
       return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
     let next = tiles.length ? run(0) : undefined;
     for (let t0 = 0; next; t0 += batch) {
       const cur = next;
-      const out = await cur.out;
+      const tm = performance.now();
+      const out = await cur.out; // ONNX Runtime computes while this waits (same thread)
+      profile?.add('model', performance.now() - tm);
       next = t0 + batch < tiles.length ? run(t0 + batch) : undefined;
       yield { tiles: cur.group, out, size: T };
     }

@@ -7,7 +7,7 @@ import type { SegmentOptions } from './segment.js';
  * Everything that decides the outputs of one image; serializable (sent to worker threads):
  * segment()'s options with the model by name, and how the image is read and what is written.
  */
-export interface ImageJobOptions extends Omit<SegmentOptions, 'model' | 'threads'> {
+export interface ImageJobOptions extends Omit<SegmentOptions, 'model' | 'threads' | 'profile'> {
   /** A bundled model name (default DEFAULT_MODEL, the shipped FPN2-WS model), 'classic', or an .onnx path with its card. */
   model?: string;
   /** Z plane (0-based) of multi-page stacks; default: maximum projection. */
@@ -20,6 +20,8 @@ export interface ImageJobOptions extends Omit<SegmentOptions, 'model' | 'threads
   geojson?: boolean;
   /** Regular expression with named groups for plate metadata (see parsePlateName). */
   namePattern?: string;
+  /** Time each stage of each image (ImageResult.profile); not part of the resume key. */
+  profile?: boolean;
 }
 
 /** One input image and its output name. */
@@ -48,9 +50,11 @@ export interface ImageResult {
   seconds?: number;
   outputs?: string[];
   error?: string;
+  /** With ImageJobOptions.profile: milliseconds per stage (lib/util/profile.ts STAGES); 'other' is the rest of the image's wall time. */
+  profile?: Record<string, number>;
 }
 
 /** Just the ImageJobOptions of a larger options object (what a worker thread is sent, and run.json records). */
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern, profile: o.profile };
 }

@@ -30,7 +30,7 @@ export function settingsKey(opts: ImageJobOptions, modelSettings: Record<string,
 
 /** settingsKey with the settings of the model these options name (loaded once per process and cached). */
 export async function resumeKey(opts: ImageJobOptions, threads = 0): Promise<string> {
-  const model = await resolveModel({ ...opts, threads, model: opts.model ?? DEFAULT_MODEL });
+  const model = await resolveModel({ ...opts, threads, model: opts.model ?? DEFAULT_MODEL, profile: undefined });
   return settingsKey(opts, model.settings());
 }
 

@@ -7,7 +7,7 @@
 // to end on the same inputs in the same run, alternating with the default (medians of 3).
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { findModel, openSession, processImage, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
+import { findModel, openSession, processImage, Profile, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
 import * as ort from 'onnxruntime-node';
 
 export const ops = [];
@@ -62,6 +62,14 @@ export async function run({ inputs, repo, shared }) {
   const folderMs = performance.now() - t;
   const fo = ((folderMs / folderModelMs - 1) * 100).toFixed(1);
   console.log(`FPN2-WS folder of ${names.length} fields on CPU: model only ${folderModelMs.toFixed(0)} ms, end to end ${folderMs.toFixed(0)} ms (${((names.length * 1000) / folderMs).toFixed(2)} fields/s): overhead ${fo} %`);
+  // the time budget per field (issue 14): where a 2048² field's and a BBBC039 field's time goes,
+  // default model and classic (the same table as `nucseg segment --profile`)
+  for (const [label, file] of [['2048² mosaic', field], ['BBBC039 field', join(folder, names[0])]]) {
+    for (const model of ['nuclei-fpn2ws-dsb', 'classic']) {
+      const r = await processImage({ file, name: 'budget' }, join(repo, 'bench-out', 'inference-budget'), { model, device: 'cpu', batch, csv: true, profile: true }, 0);
+      console.log(`time budget, ${label}, ${model} (${r.seconds.toFixed(2)} s):\n${Profile.from(r.profile).table()}`);
+    }
+  }
   const rows = [];
   if (process.env.NUCSEG_BENCH_COMPARE) {
     // other models vs the default, same run, alternating: one 2048² field and the BBBC039 folder, medians of 3
