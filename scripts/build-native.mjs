@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +27,17 @@ if (!force) {
   } catch {
     // no usable prebuild: build from source below
   }
+}
+
+// Without a toolchain cmake-js fails with pages of output: say in one line what is missing.
+const onPath = (cmd) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
+const missing = [];
+if (!onPath('cmake')) missing.push('cmake (>= 3.18)');
+if (!(process.env.CXX || ['c++', 'g++', 'clang++'].some(onPath))) missing.push('a C++17 compiler (g++ or clang++)');
+if (missing.length) {
+  const why = force ? 'building the native addon from source' : `no prebuilt native addon for ${process.platform}-${process.arch} loads here, and building one`;
+  console.error(`nucseg: ${why} needs ${missing.join(' and ')} (Debian/Ubuntu: apt-get install cmake g++), then npm rebuild nucseg`);
+  process.exit(1);
 }
 
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');

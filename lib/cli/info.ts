@@ -20,7 +20,8 @@ export class InfoCommand extends NucsegCommand {
       `native kernels: cpu (${i.native.cpu.threads} threads, ${i.native.cpu.simd})${i.native.sanitized ? ' [ASan build]' : ''}`,
       `cuda kernels:   ${c.compiled ? (c.devices > 0 ? `compiled, ${c.devices} GPU(s): ${c.device}` : `compiled, no usable GPU (${c.error || 'none found'})`) : 'not compiled (no nvcc at build time, or NUCSEG_CUDA=OFF)'}`,
       `kernel backends in use: ${i.kernelBackends.join(', ')}`,
-      `onnxruntime:    ${i.onnxruntime.version ?? `not loadable (${i.onnxruntime.error})`}`,
+      `native addon:   ${i.addon.kind} (${i.addon.path})`,
+      `onnxruntime:    ${i.onnxruntime.version ?? `not loadable (${i.onnxruntime.error})`}${i.onnxruntime.cudaProvider ? ", CUDA provider installed" : ", no CUDA provider (CPU and WebGPU only; see the README to add it)"}`,
     ];
     this.context.stdout.write(lines.join('\n') + '\n');
     return 0;

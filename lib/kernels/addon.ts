@@ -2,6 +2,7 @@
 // present, else the one `npm install` built into build/Release (node-gyp-build's rules).
 // NUCSEG_ADDON=path loads a specific build (the ASan build in CI, for instance).
 import { createRequire } from 'node:module';
+import { sep } from 'node:path';
 import { packageRoot } from '../util/package.js';
 
 const require = createRequire(import.meta.url);
@@ -97,21 +98,28 @@ export interface Addon {
 
 let cached: Addon | undefined;
 
+/** Which addon binary loads: NUCSEG_ADDON, else node-gyp-build's choice (build/Release, then prebuilds/<platform>-<arch>/). */
+export interface AddonFile {
+  path: string;
+  kind: 'prebuilt' | 'built from source' | 'NUCSEG_ADDON';
+}
+
+export function addonFile(): AddonFile {
+  const explicit = process.env.NUCSEG_ADDON;
+  if (explicit) return { path: explicit, kind: 'NUCSEG_ADDON' };
+  const path = (require('node-gyp-build') as { path(dir: string): string }).path(packageRoot());
+  return { path, kind: path.split(sep).includes('prebuilds') ? 'prebuilt' : 'built from source' };
+}
+
 export function addon(): Addon {
   if (cached) return cached;
-  const explicit = process.env.NUCSEG_ADDON;
-  if (explicit) {
-    cached = require(explicit) as Addon;
-  } else {
-    const load = require('node-gyp-build') as (dir: string) => Addon;
-    try {
-      cached = load(packageRoot());
-    } catch (e) {
-      throw new Error(
-        `nucseg: the native addon is not built or does not load (${(e as Error).message}). ` +
-          'Run `npm install` (or `npm run build:native`) in the nucseg package.',
-      );
-    }
+  try {
+    cached = require(addonFile().path) as Addon;
+  } catch (e) {
+    throw new Error(
+      `nucseg: the native addon is not built or does not load (${(e as Error).message}). ` +
+        'Run `npm install` (or `npm run build:native`) in the nucseg package.',
+    );
   }
   return cached;
 }
