@@ -43,6 +43,7 @@ export { processImage } from './segment/process-image.js';
 export { completedResult, settingsKey } from './segment/resume.js';
 export { outputPaths } from './segment/paths.js';
 export { writeRunSummary } from './segment/summary.js';
+export { parseShard, shardInputs, collectShards, writeShardRecord, type Shard } from './segment/shard.js';
 export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';

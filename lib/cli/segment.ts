@@ -1,9 +1,11 @@
-import { Profile } from '../util/profile.js';
 import { Command, Option } from 'clipanion';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { segmentFiles } from '../segment/batch.js';
 import type { ImageResult } from '../segment/job.js';
+import { collectShards, parseShard, writeShardRecord } from '../segment/shard.js';
 import { writeRunSummary } from '../segment/summary.js';
+import { NucsegError } from '../util/errors.js';
+import { Profile } from '../util/profile.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { findModel } from '../models/registry.js';
 import { wholeNumber } from './parse.js';
@@ -25,15 +27,27 @@ export class SegmentCommand extends SegmentOptionsCommand {
       ['Segment a plate folder', 'nucseg segment plate/ --out results/'],
       ['Four images at a time, with overlays and QuPath polygons', 'nucseg segment plate/ --out results/ --jobs 4 --overlay --geojson'],
       ['Channel 1 only, nuclei about 30 px across', "nucseg segment 'plate/*.tif' --out r/ --channel 01 --diameter 30"],
+      ['One of 8 cluster jobs (a Slurm array 0-7); the last to finish writes summary.csv', 'nucseg segment plate/ --out r/ --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT'],
+      ['Merge the shards of a sharded run', 'nucseg segment --out r/ --collect'],
     ],
   });
 
-  inputs = Option.Rest({ required: 1 });
+  inputs = Option.Rest();
   jobs = Option.String('--jobs,-j', '1', { description: 'Images processed at once (worker threads)' });
+  shard = Option.String('--shard', { description: 'K/N: segment only shard K (0-based) of N of the inputs (a well\'s fields together), e.g. one job of a Slurm array; the last shard to finish writes summary.csv and run.json' });
+  collect = Option.Boolean('--collect', false, { description: 'Merge the shards of a sharded run in --out into summary.csv and run.json (no inputs)' });
   profile = Option.Boolean('--profile', false, { description: 'Time each stage (decode, normalize, diameter, resize, tiles, model, stitch, instances, measurements, writes) and print where the time went (on stderr)' });
 
   async run(): Promise<number> {
-    const opts = { ...toSegmentOptions(this as unknown as Record<string, unknown>), profile: this.profile };
+    const opts = { ...toSegmentOptions(this as unknown as Record<string, unknown>), profile: this.profile, shard: this.shard === undefined ? undefined : parseShard(this.shard) };
+    if (this.collect) {
+      if (this.inputs.length || opts.shard) throw new NucsegError('--collect takes only --out (it merges the shards already in it)');
+      const missing = await collectShards(opts.out);
+      if (missing.length) throw new NucsegError(`cannot collect yet: shard(s) ${missing.map((s) => `${s.index}/${s.count}`).join(', ')} have not finished`, { file: opts.out });
+      if (!this.quiet) this.context.stdout.write(`collected the shards into ${join(opts.out, 'summary.csv')} and run.json\n`);
+      return 0;
+    }
+    if (!this.inputs.length) throw new NucsegError('no inputs: give images, folders or globs (or --collect to merge the shards in --out)');
     if (opts.model && opts.model !== 'classic') await findModel(opts.model); // fail before any image
     const jobs = wholeNumber(this.jobs, '--jobs', 1, 256);
     const abort = new AbortController();
@@ -68,7 +82,12 @@ export class SegmentCommand extends SegmentOptionsCommand {
       progress?.stop();
       process.off('SIGINT', onSigint);
     }
-    await writeRunSummary(opts.out, results, { ...opts, jobs }, { seconds: (Date.now() - t0) / 1000, interrupted: abort.signal.aborted });
+    const extra = { seconds: (Date.now() - t0) / 1000, interrupted: abort.signal.aborted };
+    if (opts.shard) {
+      await writeShardRecord(opts.out, opts.shard, results, { ...opts, jobs }, extra);
+      const missing = await collectShards(opts.out); // the last shard to finish merges
+      if (!this.quiet && !this.json) this.context.stdout.write(missing.length ? `shard ${opts.shard.index}/${opts.shard.count} done; ${missing.length} shard(s) still to finish (the last one writes summary.csv)\n` : `all ${opts.shard.count} shards done: summary.csv and run.json written\n`);
+    } else await writeRunSummary(opts.out, results, { ...opts, jobs }, extra);
     const failed = results.filter((r) => r.status === 'failed');
     const done = results.filter((r) => r.status === 'done').length, skipped = results.filter((r) => r.status === 'skipped').length;
     const nuclei = results.reduce((a, r) => a + (r.count ?? 0), 0);

@@ -10,6 +10,7 @@ import { maxThreads } from '../kernels/check.js';
 import { selectInputs } from './inputs.js';
 import { pickJobOptions, type ImageJobOptions, type ImageResult, type InputFile } from './job.js';
 import { scheduleImages } from './scheduler.js';
+import { shardInputs, type Shard } from './shard.js';
 
 export interface SegmentFilesOptions extends ImageJobOptions {
   /** Output folder (created). */
@@ -24,6 +25,8 @@ export interface SegmentFilesOptions extends ImageJobOptions {
   channel?: string;
   /** Stop scheduling new images when aborted (in-flight images finish). */
   signal?: AbortSignal;
+  /** Only this shard of the inputs (a well's fields together; see shardInputs). */
+  shard?: Shard;
   /** Called once the inputs are known, before any image is processed. */
   onStart?: (files: readonly InputFile[]) => void;
 }
@@ -44,7 +47,8 @@ export interface SegmentFilesOptions extends ImageJobOptions {
  */
 export async function* segmentFiles(inputs: string | readonly string[], opts: SegmentFilesOptions): AsyncGenerator<ImageResult> {
   const list = typeof inputs === 'string' ? [inputs] : inputs;
-  const files = await selectInputs(list, opts);
+  const all = await selectInputs(list, opts);
+  const files = opts.shard ? shardInputs(all, opts.shard, opts.namePattern) : all;
   opts.onStart?.(files);
   await mkdir(join(opts.out, '.nucseg'), { recursive: true }).catch((e) => {
     throw new NucsegError(`cannot create output folder (${(e as NodeJS.ErrnoException).code})`, { file: opts.out });
