@@ -27,7 +27,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
 NATIVE_TARGETS=(fuzz_kernels fuzz_instances fuzz_augment)
-JS_TARGETS=(tiff-guard decode-image card augment-config name-pattern)
+JS_TARGETS=(tiff-guard decode-image card augment-config name-pattern imagej-roi)
 
 SECONDS_EACH=30
 CI=0
@@ -155,6 +155,7 @@ run_target() {
       tiff-guard|name-pattern) jopts+=(--sync) ;;
       decode-image) jopts+=(-i node_modules/geotiff/ -i node_modules/pngjs/ -e node_modules/.vite/) ;;
       augment-config) jopts+=(-i node_modules/yaml/ -e node_modules/.vite/) ;;
+      imagej-roi) jopts+=(--sync -i node_modules/fflate/ -e node_modules/.vite/) ;;
     esac
     NUCSEG_FUZZ_TMP="$WORK" timeout $((SECONDS_EACH + 180)) env "${JAZZER_ENV[@]}" \
       npx jazzer "test/fuzz/targets/$t.fuzz.mjs" "$corpus" "${jopts[@]}" -- "${lf[@]}" -max_len=65536 >"$logf" 2>&1

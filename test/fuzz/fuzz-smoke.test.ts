@@ -57,7 +57,7 @@ function check(rows: Row[], output: string, targets: string[]): void {
 describe('fuzz targets (scripts/fuzz.sh, a few seconds each)', () => {
   it('Jazzer.js targets run without findings', () => {
     const { rows, output } = fuzz('js');
-    check(rows, output, ['tiff-guard', 'decode-image', 'card', 'augment-config', 'name-pattern']);
+    check(rows, output, ['tiff-guard', 'decode-image', 'card', 'augment-config', 'name-pattern', 'imagej-roi']);
   }, 600_000);
 
   const cxx = clang();
