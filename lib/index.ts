@@ -35,7 +35,7 @@ export { normalizeImage, normalizationRange, percentiles, type NormalizeOptions,
 export { tileGrid, cropTile, LabelStitcher, type Tile } from './models/tiling.js';
 export { parsePlateName, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
 export { measureNuclei, measurementsCsv, NUCLEUS_COLUMNS, type NucleusRow } from './segment/measurements.js';
-export { renderOverlay, labelsToGeoJson, traceContour } from './segment/outputs.js';
+export { renderOverlay, labelsToGeoJson } from './segment/outputs.js';
 export { segmentFiles, type SegmentFilesOptions } from './segment/batch.js';
 export type { ImageJobOptions, ImageResult, InputFile } from './segment/job.js';
 export { discoverInputs } from './segment/inputs.js';
@@ -58,3 +58,12 @@ export { openSession, autoDeviceOrder, cudaProviderInstalled, gpuVisible, type I
 export { findModel, bundledModels, modelsDir, DEFAULT_MODEL } from './models/registry.js';
 export { loadModel, type ModelSpec } from './models/load.js';
 export { verifyModel, type VerifyResult } from './models/verify.js';
+export type { AnnotationObject, AnnotationSet, Geometry, Ring } from './annotations/types.js';
+export { scanRings, scanEllipse, scanGeometry, rasterizeObjects, type RasterizeResult } from './annotations/rasterize.js';
+export { labelOutlines, maskRings, type LabelOutline } from './annotations/trace.js';
+export { parseGeoJson, labelsToFeatureCollection, idFromName, type GeoJsonReadOptions } from './annotations/geojson.js';
+export { decodeRoi, ROI_TYPES, type DecodedRoi } from './annotations/roi-decode.js';
+export { encodeTracedRoi, encodeCompositeRoi } from './annotations/roi-encode.js';
+export { readRoiZip, labelsToRoiZip } from './annotations/roi-zip.js';
+export { annotationKind, readAnnotationFile, annotationsToLabels, writeLabelsAs, fieldSize, type AnnotationKind, type AnnotationOutput, type AnnotationLabels, type ConvertOptions } from './annotations/convert.js';
+export { annotationStem, findAnnotationFiles, pairAnnotationFiles, planFolderConversion, type ConversionJob } from './annotations/folder.js';

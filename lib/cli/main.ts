@@ -8,6 +8,7 @@ import { WatchCommand } from './watch.js';
 import { AugmentCommand } from './augment.js';
 import { TrainCommand } from './train.js';
 import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
+import { AnnotationsConvertCommand } from './annotations.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(ModelsListCommand);
   cli.register(ModelsInfoCommand);
   cli.register(ModelsVerifyCommand);
+  cli.register(AnnotationsConvertCommand);
   let command;
   try {
     command = cli.process(argv);
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Required options per command, for saying which one is missing. */
-const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment: ['--out'], watch: ['--out'], augment: ['--out'], train: ['--data', '--out'] };
+const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment: ['--out'], watch: ['--out'], augment: ['--out'], train: ['--data', '--out'], annotations: ['--to', '--out'] };
 
 /**
  * One plain line for the usage errors clipanion words confusingly (issue 12): a required
