@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { findImages, pairFiles, type FilePair } from '../image/discover.js';
+import { annotationKind, annotationsToLabels } from '../annotations/convert.js';
+import { findAnnotationFiles, pairAnnotationFiles } from '../annotations/folder.js';
+import { findImages, type FilePair } from '../image/discover.js';
 import { readImage, readLabels } from '../image/read.js';
 import { resize } from '../kernels/resize.js';
 import type { RoiSource } from '../kernels/augment.js';
@@ -41,11 +43,14 @@ async function sha256(path: string): Promise<string> {
 export async function splitSet(set: SetSpec, setIndex: number, valFraction: number, seed: number): Promise<{ pairs: FilePair[]; valKeys: Set<string> }> {
   let images: string[], labels: string[];
   try {
-    [images, labels] = await Promise.all([findImages(join(set.dir, 'images')), findImages(join(set.dir, 'labels'))]);
+    [images, labels] = await Promise.all([findImages(join(set.dir, 'images')), findAnnotationFiles(join(set.dir, 'labels'))]);
   } catch {
     throw new NucsegError(`set '${set.name}' needs images/ and labels/ folders`, { file: set.dir });
   }
-  const { pairs, unpairedGt, unpairedPred } = pairFiles(labels, images);
+  // labels/: label images, QuPath GeoJSON or ImageJ ROI zips (corrected annotations), by name
+  const paired = pairAnnotationFiles(labels, images);
+  const pairs: FilePair[] = paired.pairs.map((p) => ({ key: p.key, gt: p.annotation, pred: p.image }));
+  const unpairedGt = paired.unpairedAnnotations, unpairedPred = paired.unpairedImages;
   if (unpairedGt.length || unpairedPred.length) {
     const f = [...unpairedGt, ...unpairedPred][0];
     throw new NucsegError(`set '${set.name}': ${relative('.', f)} has no matching ${unpairedGt.includes(f) ? 'image' : 'label'} file`);
@@ -70,7 +75,9 @@ export async function loadSources(sets: readonly SetSpec[], scales: readonly num
   for (const [si, set] of sets.entries()) {
     const { pairs, valKeys } = await splitSet(set, si, valFraction, seed);
     for (const pair of pairs) {
-      const [im, lb] = await Promise.all([readImage(pair.pred), readLabels(pair.gt)]);
+      const im = await readImage(pair.pred);
+      // GeoJSON and ROI zips are rasterized on the field's pixel grid (lib/annotations)
+      const lb = annotationKind(pair.gt) === 'labels' ? await readLabels(pair.gt) : (await annotationsToLabels(pair.gt, { width: im.width, height: im.height })).labels;
       if (im.width !== lb.width || im.height !== lb.height) {
         throw new NucsegError(`image ${relative('.', pair.pred)} is ${im.width}x${im.height} but its labels ${relative('.', pair.gt)} are ${lb.width}x${lb.height}`);
       }

@@ -15,7 +15,8 @@ export class AugmentCommand extends NucsegCommand {
   static override usage = Command.Usage({
     description: 'Build a bootstrapped, augmented training set (ROIs + FPN2-WS and Mask R-CNN targets) in HDF5',
     details: `
-      Each --set is a folder with images/ and labels/ of matching names (a cell type or
+      Each --set is a folder with images/ and labels/ of matching names (labels: label images,
+      QuPath GeoJSON or ImageJ ROI zips, rasterized on the image's grid) (a cell type or
       experiment). Fields are scaled by each factor of the config's scales, then random
       overlapping ROIs are sampled, each with one geometric transform (flip, rotation by a
       multiple of 45°) and contrast, blur and noise by their probabilities. Targets: the
