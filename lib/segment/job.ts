@@ -18,6 +18,8 @@ export interface ImageJobOptions extends Omit<SegmentOptions, 'model' | 'threads
   csv?: boolean;
   overlay?: boolean;
   geojson?: boolean;
+  /** Also write <name>.rois.zip: an ImageJ/Fiji ROI Manager zip of the nuclei (traced outlines; composite ROIs for holes). */
+  roiZip?: boolean;
   /** Regular expression with named groups for plate metadata (see parsePlateName). */
   namePattern?: string;
   /** Time each stage of each image (ImageResult.profile); not part of the resume key. */
@@ -56,5 +58,5 @@ export interface ImageResult {
 
 /** Just the ImageJobOptions of a larger options object (what a worker thread is sent, and run.json records). */
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, namePattern: o.namePattern, profile: o.profile };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, roiZip: o.roiZip, namePattern: o.namePattern, profile: o.profile };
 }

@@ -8,6 +8,7 @@ export interface OutputPaths {
   csv: string | undefined;
   overlay: string | undefined;
   geojson: string | undefined;
+  roiZip: string | undefined;
   /** The completion marker (resume key, input size and time, result), written last. */
   marker: string;
 }
@@ -31,6 +32,7 @@ export function outputPaths(out: string, name: string, opts: ImageJobOptions): O
     csv: opts.csv === false ? undefined : `${base}.csv`,
     overlay: opts.overlay ? `${base}${OUTPUT_SUFFIXES.overlay}` : undefined,
     geojson: opts.geojson ? `${base}.geojson` : undefined,
+    roiZip: opts.roiZip ? `${base}.rois.zip` : undefined,
     // the output name's folders mirrored below .nucseg/ (a/b and a__b must not share a marker)
     marker: `${join(out, '.nucseg', ...name.split('/'))}.json`,
   };

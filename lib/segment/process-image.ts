@@ -10,6 +10,7 @@ import { DEFAULT_MODEL } from '../models/registry.js';
 import type { ImageJobOptions, ImageResult, InputFile } from './job.js';
 import { measureNuclei, measurementsCsv } from './measurements.js';
 import { normalizeImage } from './normalize.js';
+import { labelsToRoiZip } from '../annotations/roi-zip.js';
 import { labelsToGeoJson, renderOverlay } from './outputs.js';
 import { outputPaths } from './paths.js';
 import { compileNamePattern, parsePlateName, type PlateInfo } from './plate.js';
@@ -63,6 +64,10 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       for (const row of rows) extra[row.label] = { area: row.area, mean_intensity: row.mean_intensity, eccentricity: row.eccentricity, solidity: row.solidity };
       await timed('overlay/geojson', () => writeFileAtomic(p.geojson!, JSON.stringify(labelsToGeoJson(r.labels, extra))));
       outputs.push(p.geojson);
+    }
+    if (p.roiZip) {
+      await timed('overlay/geojson', () => writeFileAtomic(p.roiZip!, labelsToRoiZip(r.labels)));
+      outputs.push(p.roiZip);
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
     const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };

@@ -24,7 +24,7 @@ import { resolveModel } from './segment.js';
  */
 export function settingsKey(opts: ImageJobOptions, modelSettings: Record<string, unknown> = {}): string {
   const model = opts.model ?? DEFAULT_MODEL;
-  const o = { nucseg: VERSION, model, modelSettings, classic: model === 'classic' ? (opts.classic ?? {}) : null, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, stackChannel: opts.stackChannel ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null };
+  const o = { nucseg: VERSION, model, modelSettings, classic: model === 'classic' ? (opts.classic ?? {}) : null, diameter: opts.diameter ?? 'auto', tta: !!opts.tta, normalize: opts.normalize ?? {}, tile: opts.tile ?? null, maxWholePixels: opts.maxWholePixels ?? null, z: opts.z ?? null, stackChannel: opts.stackChannel ?? null, csv: opts.csv ?? true, overlay: !!opts.overlay, geojson: !!opts.geojson, namePattern: opts.namePattern ?? null, ...(opts.roiZip ? { roiZip: true } : {}) };
   return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
 }
 
@@ -58,7 +58,7 @@ export async function completedResult(job: InputFile, out: string, opts: ImageJo
     const m = JSON.parse(await readFile(p.marker, 'utf8')) as Marker;
     const st = await stat(job.file);
     if (m.key !== key || m.input.size !== st.size || m.input.mtimeMs !== st.mtimeMs) return undefined;
-    for (const f of [p.labels, p.csv, p.overlay, p.geojson]) if (f) await stat(f);
+    for (const f of [p.labels, p.csv, p.overlay, p.geojson, p.roiZip]) if (f) await stat(f);
     return { ...m.result, status: 'skipped' };
   } catch {
     return undefined;
