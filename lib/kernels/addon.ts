@@ -59,12 +59,45 @@ export interface NativeMeasurements {
   touchesBorder: Uint8Array;
 }
 
+/**
+ * Every function the addon exports (native/napi/*.cpp register_*), once. The Addon interface
+ * below must declare exactly these (a compile error otherwise, see SameNames) and
+ * test/kernels/addon-surface.test.ts checks them against Object.keys of the loaded addon, so a
+ * binding added or removed on one side only fails a check instead of drifting.
+ */
+export const addonFunctions = [
+  'backends',
+  'labelOverlap',
+  'nonzeroMask',
+  'connectedComponents',
+  'regionStats',
+  'relabelSequential',
+  'removeObjectsByArea',
+  'fillHoles',
+  'keepLargestComponent',
+  'distanceTransform',
+  'normalizedDistance',
+  'blurredBorder',
+  'gaussianBlur',
+  'medianBlur',
+  'otsuThreshold',
+  'binaryMorphology',
+  'resize',
+  'measureRegions',
+  'maxFilter',
+  'augmentRois',
+  'pasteInstances',
+  'mergeTileInstances',
+  'watershed',
+] as const;
+export type AddonFunction = (typeof addonFunctions)[number];
+
 /** The raw addon surface. Only lib/kernels/* call it; everything else uses the wrappers. */
 export interface Addon {
   backends(): NativeBackends;
   labelOverlap(gt: NativeImage, pred: NativeImage, threads: number, device: number): NativeOverlap;
   nonzeroMask(image: NativeImage): Out<Uint8Array>;
-  connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean, device: number): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
+  connectedComponents(mask: NativeImage, connectivity: number, threads: number, stats: boolean, device: number, out?: NativeImage): { labels: Out<Uint32Array>; count: number; stats?: NativeRegionStats };
   regionStats(labels: NativeImage, threads: number): NativeRegionStats;
   relabelSequential<T>(labels: NativeImage, threads: number): { labels: Out<T>; count: number; oldIds: Uint32Array };
   removeObjectsByArea<T>(labels: NativeImage, minArea: number, maxArea: number, threads: number): { labels: Out<T>; removed: number };
@@ -93,8 +126,13 @@ export interface Addon {
   ): { image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array } | Promise<{ image: Float32Array; labels: Uint16Array; distance: Float32Array; border: Float32Array }>;
   pasteInstances(boxes: Float32Array, scores: Float32Array, masks: Float32Array, maskSize: number, width: number, height: number, scoreThreshold: number, maskThreshold: number): { labels: Out<Uint32Array>; count: number };
   mergeTileInstances(canvas: NativeImage, tile: NativeImage, x0: number, y0: number, nextId: number, minOverlap: number): number;
-  watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean): Out<Uint32Array>;
+  watershed(elevation: NativeImage, markers: NativeImage, mask: NativeImage | null, connectivity: number, lines: boolean, out?: NativeImage): Out<Uint32Array>;
 }
+
+// tsc fails here when the interface declares a function the table lacks or the reverse.
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type AddonInterfaceMatchesTable = Assert<SameNames<keyof Addon, AddonFunction>>;
 
 let cached: Addon | undefined;
 

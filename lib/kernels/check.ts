@@ -56,6 +56,18 @@ export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
   return addon().nonzeroMask(im);
 }
 
+/**
+ * An optional output image for a kernel (`out` option): Uint32Array, the size of `like`.
+ * The kernel overwrites every pixel, so a buffer reused across calls need not be cleared.
+ */
+export function checkOut(out: ImageData | undefined, like: ImageData, name = 'out'): ImageData<Uint32Array> | undefined {
+  if (out === undefined) return undefined;
+  checkImage(out, name);
+  if (!(out.data instanceof Uint32Array)) throw new NucsegError(`${name} must be a Uint32Array image, got ${out.data.constructor.name}`);
+  if (out.width !== like.width || out.height !== like.height) throw new NucsegError(`${name} is ${out.width}x${out.height}, expected ${like.width}x${like.height}`);
+  return out as ImageData<Uint32Array>;
+}
+
 export function checkGray(im: ImageData, name: string): void {
   checkImage(im, name);
   if (!(im.data instanceof Uint8Array || im.data instanceof Uint16Array || im.data instanceof Float32Array)) {

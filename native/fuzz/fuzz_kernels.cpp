@@ -14,6 +14,7 @@
 #include "nucseg/components.hpp"
 #include "nucseg/distance.hpp"
 #include "nucseg/filters.hpp"
+#include "nucseg/max_filter.hpp"
 #include "nucseg/measure.hpp"
 #include "nucseg/morphology.hpp"
 #include "nucseg/overlap.hpp"
@@ -120,16 +121,16 @@ void label_ops(Op op, Reader& r) {
       // measureRegions(labels, intensity | null): intensity the same size, u8 / u16 / f32
       const uint8_t it = r.u8() % 4;
       if (it == 0) {
-        guarded("measure_regions", [&] { measure_regions<T, float>(in, nullptr, threads); });
+        guarded("measure_regions", [&] { measure_regions<T, float>(in, std::nullopt, threads); });
       } else if (it == 1) {
         auto ip = read_pixels<uint8_t>(r, s);
-        guarded("measure_regions", [&] { measure_regions<T, uint8_t>(in, ip.data(), threads); });
+        guarded("measure_regions", [&] { measure_regions<T, uint8_t>(in, ImageView<const uint8_t>(ip.data(), s.w, s.h), threads); });
       } else if (it == 2) {
         auto ip = read_pixels<uint16_t>(r, s);
-        guarded("measure_regions", [&] { measure_regions<T, uint16_t>(in, ip.data(), threads); });
+        guarded("measure_regions", [&] { measure_regions<T, uint16_t>(in, ImageView<const uint16_t>(ip.data(), s.w, s.h), threads); });
       } else {
         auto ip = read_pixels<float>(r, s);
-        guarded("measure_regions", [&] { measure_regions<T, float>(in, ip.data(), threads); });
+        guarded("measure_regions", [&] { measure_regions<T, float>(in, ImageView<const float>(ip.data(), s.w, s.h), threads); });
       }
       break;
     }
@@ -198,7 +199,7 @@ void watershed_op(Reader& r, Size s) {
   if (r.u8() & 1) {
     mask = read_pixels<uint8_t>(r, s);
     fold_mask(mask, 1);
-    o.mask = mask.data();
+    o.mask = ImageView<const uint8_t>(mask.data(), s.w, s.h);
   }
   guarded("watershed", [&] {
     Image<uint32_t> out(s.w, s.h);

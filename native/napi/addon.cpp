@@ -10,6 +10,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_components(env, exports);
   register_distance(env, exports);
   register_filters(env, exports);
+  register_morphology(env, exports);
+  register_resize(env, exports);
+  register_max_filter(env, exports);
   register_watershed(env, exports);
   register_measure(env, exports);
   register_augment(env, exports);

@@ -111,10 +111,8 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     std::vector<int>& set = job->set;
     for (uint32_t i = 0; i < arr.Length(); ++i) {
       Napi::Object s = arr.Get(i).As<Napi::Object>();
-      auto im = image_arg<float>(env, s.Get("image"), "source image");
-      auto lb = image_arg<uint32_t>(env, s.Get("labels"), "source labels");
-      if (array_type(s.Get("image")) != napi_float32_array || array_type(s.Get("labels")) != napi_uint32_array)
-        throw Napi::TypeError::New(env, "augmentRois: sources need Float32Array images and Uint32Array labels");
+      auto im = image_arg<float>(env, s.Get("image"), "augmentRois: sources[" + std::to_string(i) + "].image");
+      auto lb = image_arg<uint32_t>(env, s.Get("labels"), "augmentRois: sources[" + std::to_string(i) + "].labels");
       if (im.width != lb.width || im.height != lb.height) throw Napi::RangeError::New(env, "augmentRois: source image and labels differ in size");
       const double zoom = s.Get("zoom").IsNumber() ? s.Get("zoom").ToNumber().DoubleValue() : 1.0;
       if (!(zoom > 0.01 && zoom < 100)) throw Napi::RangeError::New(env, "augmentRois: zoom out of range");
@@ -139,10 +137,10 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     const size_t n = px * static_cast<size_t>(count);
     if (info.Length() > 8 && info[8].IsObject()) {
       Napi::Object into = info[8].As<Napi::Object>();
-      image = typed_array<float>(env, into.Get("image"), napi_float32_array, n, "augmentRois: into.image");
-      distance = typed_array<float>(env, into.Get("distance"), napi_float32_array, n, "augmentRois: into.distance");
-      border = typed_array<float>(env, into.Get("border"), napi_float32_array, n, "augmentRois: into.border");
-      labels = typed_array<uint16_t>(env, into.Get("labels"), napi_uint16_array, n, "augmentRois: into.labels");
+      image = typed_array<float>(env, into.Get("image"), n, "augmentRois: into.image");
+      distance = typed_array<float>(env, into.Get("distance"), n, "augmentRois: into.distance");
+      border = typed_array<float>(env, into.Get("border"), n, "augmentRois: into.border");
+      labels = typed_array<uint16_t>(env, into.Get("labels"), n, "augmentRois: into.labels");
     } else {
       image = Napi::Float32Array::New(env, n);
       distance = Napi::Float32Array::New(env, n);
@@ -155,7 +153,7 @@ Napi::Value AugmentRois(const Napi::CallbackInfo& info) {
     Napi::Uint16Array image16;
     if (info.Length() > 8 && info[8].IsObject() && info[8].As<Napi::Object>().Has("image16")) {
       Napi::Object into = info[8].As<Napi::Object>();
-      image16 = typed_array<uint16_t>(env, into.Get("image16"), napi_uint16_array, n, "augmentRois: into.image16");
+      image16 = typed_array<uint16_t>(env, into.Get("image16"), n, "augmentRois: into.image16");
       const double levels = into.Get("levels").ToNumber().DoubleValue();
       if (!(levels >= 1 && levels <= 65535)) throw Napi::RangeError::New(env, "augmentRois: into.levels must be in [1, 65535]");
       for (int64_t k = 0; k < count; ++k) {

@@ -22,14 +22,14 @@ Napi::Object stats_object(const Napi::Env& env, const RegionStats& s) {
   return o;
 }
 
-// connectedComponents(mask u8, connectivity, threads, withStats) -> { labels, count, stats? }
+// connectedComponents(mask u8, connectivity, threads, withStats, device, out u32?) -> { labels, count, stats? }
 Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto mask = image_arg<uint8_t>(env, info[0], "mask");
-    if (array_type(info[0]) != napi_uint8_array) throw Napi::TypeError::New(env, "connectedComponents: mask must be a Uint8Array");
+    auto mask = image_arg<uint8_t>(env, info[0], "connectedComponents: mask");
     int conn = info[1].ToNumber().Int32Value();
-    auto out = out_image<uint32_t>(env, mask.width, mask.height);
+    auto out = out_arg<uint32_t>(env, info[5], mask.width, mask.height, "connectedComponents: out");
+    require_disjoint(env, out.view, mask, "connectedComponents: out");
     RegionStats st;
     const bool want = info.Length() > 3 && info[3].ToBoolean();
     // Stats come from the CPU path's runs; the CUDA path labels only.
@@ -47,10 +47,9 @@ template <typename F>
 Napi::Value on_labels(const Napi::CallbackInfo& info, const char* name, F&& f) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto t = array_type(info[0]);
-    if (t == napi_uint16_array) return f(image_arg<uint16_t>(env, info[0], "labels"), uint16_t{});
-    if (t == napi_uint32_array) return f(image_arg<uint32_t>(env, info[0], "labels"), uint32_t{});
-    throw Napi::TypeError::New(env, std::string(name) + ": labels must be Uint16Array or Uint32Array, not " + type_name(t));
+    return with_image<uint16_t, uint32_t>(env, info[0], std::string(name) + ": labels", [&](auto v) -> Napi::Value {
+      return f(v, element_of<decltype(v)>{});
+    });
   });
 }
 
@@ -118,24 +117,12 @@ Napi::Value KeepLargest(const Napi::CallbackInfo& info) {
 Napi::Value NonzeroMask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    const int64_t w = image_width(info[0]), h = image_height(info[0]);
-    auto out = out_image<uint8_t>(env, w, h);
-    auto run = [&](auto v) {
-      const int64_t n = w * h;
+    return with_image<uint8_t, int8_t, uint16_t, int16_t, uint32_t, int32_t, float, double>(env, info[0], "nonzeroMask: image", [&](auto v) -> Napi::Value {
+      auto out = out_image<uint8_t>(env, v.width, v.height);
+      const int64_t n = v.pixels();
       for (int64_t i = 0; i < n; ++i) out.view.data[i] = v.data[i] != 0;
-    };
-    switch (array_type(info[0])) {
-      case napi_uint8_array: run(image_arg<uint8_t>(env, info[0], "image")); break;
-      case napi_int8_array: run(image_arg<int8_t>(env, info[0], "image")); break;
-      case napi_uint16_array: run(image_arg<uint16_t>(env, info[0], "image")); break;
-      case napi_int16_array: run(image_arg<int16_t>(env, info[0], "image")); break;
-      case napi_uint32_array: run(image_arg<uint32_t>(env, info[0], "image")); break;
-      case napi_int32_array: run(image_arg<int32_t>(env, info[0], "image")); break;
-      case napi_float32_array: run(image_arg<float>(env, info[0], "image")); break;
-      case napi_float64_array: run(image_arg<double>(env, info[0], "image")); break;
-      default: throw Napi::TypeError::New(env, "nonzeroMask: unsupported array type");
-    }
-    return image_object(env, out.array, w, h);
+      return image_object(env, out.array, v.width, v.height);
+    });
   });
 }
 

@@ -1,8 +1,5 @@
 #include "nucseg/filters.hpp"
 
-#include "nucseg/morphology.hpp"
-#include "nucseg/resize.hpp"
-
 #include "bindings.hpp"
 #include "convert.hpp"
 
@@ -14,11 +11,9 @@ template <typename F>
 Napi::Value on_gray(const Napi::CallbackInfo& info, const char* name, F&& f) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto t = array_type(info[0]);
-    if (t == napi_uint8_array) return f(image_arg<uint8_t>(env, info[0], "image"), uint8_t{});
-    if (t == napi_uint16_array) return f(image_arg<uint16_t>(env, info[0], "image"), uint16_t{});
-    if (t == napi_float32_array) return f(image_arg<float>(env, info[0], "image"), float{});
-    throw Napi::TypeError::New(env, std::string(name) + ": image must be Uint8Array, Uint16Array or Float32Array, not " + type_name(t));
+    return with_image<uint8_t, uint16_t, float>(env, info[0], std::string(name) + ": image", [&](auto v) -> Napi::Value {
+      return f(v, element_of<decltype(v)>{});
+    });
   });
 }
 
@@ -46,47 +41,16 @@ Napi::Value OtsuThreshold(const Napi::CallbackInfo& info) {
   return on_gray(info, "otsuThreshold", [&](auto v, auto) -> Napi::Value { return Napi::Number::New(info.Env(), otsu_threshold(v)); });
 }
 
-// binaryMorphology(mask u8, op 'dilate'|'erode'|'open'|'close', radius, threads) -> Uint8 image
-Napi::Value BinaryMorphology(const Napi::CallbackInfo& info) {
+// blurredBorder(labels u16|u32, sigma, threads) -> Float32 image (the FPN2-WS border target)
+Napi::Value BlurredBorder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (array_type(info[0]) != napi_uint8_array) throw Napi::TypeError::New(env, "binary morphology: mask must be a Uint8Array");
-    auto in = image_arg<uint8_t>(env, info[0], "mask");
-    auto out = out_image<uint8_t>(env, in.width, in.height);
-    const std::string op = info[1].ToString();
-    const double r = info[2].ToNumber().DoubleValue();
-    const int th = threads_arg(info, 3);
-    if (op == "dilate") binary_dilate(in, out.view, r, th);
-    else if (op == "erode") binary_erode(in, out.view, r, th);
-    else if (op == "open") binary_open(in, out.view, r, th);
-    else if (op == "close") binary_close(in, out.view, r, th);
-    else throw Napi::TypeError::New(env, "binary morphology: unknown operation " + op);
-    return image_object(env, out.array, in.width, in.height);
-  });
-}
-
-// resize(image, width, height, mode 'nearest'|'bilinear'|'area', threads) -> same type
-Napi::Value Resize(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    const int64_t w = info[1].ToNumber().Int64Value(), h = info[2].ToNumber().Int64Value();
-    if (w <= 0 || h <= 0 || w > (1 << 20) || h > (1 << 20)) throw Napi::RangeError::New(env, "resize: output size out of range");
-    const std::string m = info[3].ToString();
-    Interpolation mode = m == "nearest" ? Interpolation::Nearest : m == "bilinear" ? Interpolation::Bilinear : Interpolation::Area;
-    if (m != "nearest" && m != "bilinear" && m != "area") throw Napi::TypeError::New(env, "resize: unknown interpolation " + m);
-    const int th = threads_arg(info, 4);
-    auto run = [&](auto v, auto tag) -> Napi::Value {
-      using T = decltype(tag);
-      auto out = out_image<T>(env, w, h);
-      resize(v, out.view, mode, th);
-      return image_object(env, out.array, w, h);
-    };
-    auto t = array_type(info[0]);
-    if (t == napi_uint8_array) return run(image_arg<uint8_t>(env, info[0], "image"), uint8_t{});
-    if (t == napi_uint16_array) return run(image_arg<uint16_t>(env, info[0], "image"), uint16_t{});
-    if (t == napi_uint32_array) return run(image_arg<uint32_t>(env, info[0], "image"), uint32_t{});
-    if (t == napi_float32_array) return run(image_arg<float>(env, info[0], "image"), float{});
-    throw Napi::TypeError::New(env, std::string("resize: unsupported ") + type_name(t));
+    const double sigma = info[1].ToNumber().DoubleValue();
+    return with_image<uint16_t, uint32_t>(env, info[0], "blurredBorder: labels", [&](auto v) -> Napi::Value {
+      auto out = out_image<float>(env, v.width, v.height);
+      blurred_border(v, out.view, sigma, threads_arg(info, 2));
+      return image_object(env, out.array, v.width, v.height);
+    });
   });
 }
 
@@ -96,8 +60,7 @@ void register_filters(Napi::Env env, Napi::Object exports) {
   exports.Set("gaussianBlur", Napi::Function::New(env, GaussianBlur, "gaussianBlur"));
   exports.Set("medianBlur", Napi::Function::New(env, MedianBlur, "medianBlur"));
   exports.Set("otsuThreshold", Napi::Function::New(env, OtsuThreshold, "otsuThreshold"));
-  exports.Set("binaryMorphology", Napi::Function::New(env, BinaryMorphology, "binaryMorphology"));
-  exports.Set("resize", Napi::Function::New(env, Resize, "resize"));
+  exports.Set("blurredBorder", Napi::Function::New(env, BlurredBorder, "blurredBorder"));
 }
 
 }  // namespace nucseg::napi

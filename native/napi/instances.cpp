@@ -10,14 +10,14 @@ namespace {
 Napi::Value PasteInstances(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "pasteInstances: scores must be a Float32Array");
+    if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "pasteInstances: scores must be a Float32Array");  // before its length is read
     Detections det;
     det.count = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
     det.mask_size = info[3].ToNumber().Int64Value();
     if (det.mask_size < 1 || det.mask_size > 4096) throw Napi::RangeError::New(env, "pasteInstances: mask size must be in [1, 4096]");
-    det.scores = typed_array<float>(env, info[1], napi_float32_array, static_cast<size_t>(det.count), "pasteInstances: scores").Data();
-    det.boxes = typed_array<float>(env, info[0], napi_float32_array, static_cast<size_t>(det.count * 4), "pasteInstances: boxes").Data();
-    det.masks = typed_array<float>(env, info[2], napi_float32_array, static_cast<size_t>(det.count * det.mask_size * det.mask_size), "pasteInstances: masks").Data();
+    det.scores = typed_array<float>(env, info[1], static_cast<size_t>(det.count), "pasteInstances: scores").Data();
+    det.boxes = typed_array<float>(env, info[0], static_cast<size_t>(det.count * 4), "pasteInstances: boxes").Data();
+    det.masks = typed_array<float>(env, info[2], static_cast<size_t>(det.count * det.mask_size * det.mask_size), "pasteInstances: masks").Data();
     const int64_t w = info[4].ToNumber().Int64Value(), h = info[5].ToNumber().Int64Value();
     if (w < 1 || h < 1 || w * h > (int64_t(1) << 31)) throw Napi::RangeError::New(env, "pasteInstances: bad image size");
     auto out = out_image<uint32_t>(env, w, h);
@@ -33,11 +33,8 @@ Napi::Value PasteInstances(const Napi::CallbackInfo& info) {
 Napi::Value MergeTileInstances(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (array_type(info[0]) != napi_uint32_array || array_type(info[1]) != napi_uint32_array)
-      throw Napi::TypeError::New(env, "mergeTileInstances: canvas and tile must be Uint32Array images");
-    auto c = image_arg<uint32_t>(env, info[0], "canvas");
-    auto t = image_arg<uint32_t>(env, info[1], "tile");
-    ImageView<uint32_t> canvas(const_cast<uint32_t*>(c.data), c.width, c.height);
+    auto canvas = mutable_image_arg<uint32_t>(env, info[0], "mergeTileInstances: canvas");
+    auto t = image_arg<uint32_t>(env, info[1], "mergeTileInstances: tile");
     const uint32_t next = merge_tile_instances(canvas, t, info[2].ToNumber().Int64Value(), info[3].ToNumber().Int64Value(),
                                                info[4].ToNumber().Uint32Value(), info[5].ToNumber().DoubleValue());
     return Napi::Number::New(env, next);

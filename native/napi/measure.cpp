@@ -7,7 +7,7 @@ namespace nucseg::napi {
 namespace {
 
 template <typename L, typename I>
-Napi::Value run(const Napi::CallbackInfo& info, ImageView<const L> labels, const I* intensity) {
+Napi::Value run(const Napi::CallbackInfo& info, ImageView<const L> labels, std::optional<ImageView<const I>> intensity) {
   Napi::Env env = info.Env();
   Measurements m = measure_regions<L, I>(labels, intensity, threads_arg(info, 2));
   Napi::Object o = Napi::Object::New(env);
@@ -33,37 +33,18 @@ Napi::Value run(const Napi::CallbackInfo& info, ImageView<const L> labels, const
 template <typename L>
 Napi::Value with_labels(const Napi::CallbackInfo& info, ImageView<const L> labels) {
   Napi::Env env = info.Env();
-  if (info[1].IsNull() || info[1].IsUndefined()) return run<L, float>(info, labels, nullptr);
-  const int64_t iw = image_width(info[1]), ih = image_height(info[1]);
-  if (iw != labels.width || ih != labels.height) throw Napi::RangeError::New(env, "measureRegions: intensity image size differs from labels");
-  switch (array_type(info[1])) {
-    case napi_uint8_array: return run<L, uint8_t>(info, labels, image_arg<uint8_t>(env, info[1], "intensity").data);
-    case napi_uint16_array: return run<L, uint16_t>(info, labels, image_arg<uint16_t>(env, info[1], "intensity").data);
-    case napi_float32_array: return run<L, float>(info, labels, image_arg<float>(env, info[1], "intensity").data);
-    default: throw Napi::TypeError::New(env, "measureRegions: intensity must be Uint8Array, Uint16Array or Float32Array");
-  }
+  if (info[1].IsNull() || info[1].IsUndefined()) return run<L, float>(info, labels, std::nullopt);
+  return with_image<uint8_t, uint16_t, float>(env, info[1], "measureRegions: intensity", [&](auto v) -> Napi::Value {
+    using I = element_of<decltype(v)>;
+    return run<L, I>(info, labels, v);  // the kernel checks that the sizes match
+  });
 }
 
 // measureRegions(labels, intensity|null, threads)
 Napi::Value MeasureRegions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto t = array_type(info[0]);
-    if (t == napi_uint16_array) return with_labels<uint16_t>(info, image_arg<uint16_t>(env, info[0], "labels"));
-    if (t == napi_uint32_array) return with_labels<uint32_t>(info, image_arg<uint32_t>(env, info[0], "labels"));
-    throw Napi::TypeError::New(env, "measureRegions: labels must be Uint16Array or Uint32Array");
-  });
-}
-
-// maxFilter(image f32, radius, threads) -> Float32 image
-Napi::Value MaxFilter(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    if (array_type(info[0]) != napi_float32_array) throw Napi::TypeError::New(env, "maxFilter: image must be a Float32Array");
-    auto in = image_arg<float>(env, info[0], "image");
-    auto out = out_image<float>(env, in.width, in.height);
-    max_filter(in, out.view, info[1].ToNumber().Int32Value(), threads_arg(info, 2));
-    return image_object(env, out.array, in.width, in.height);
+    return with_image<uint16_t, uint32_t>(env, info[0], "measureRegions: labels", [&](auto v) -> Napi::Value { return with_labels(info, v); });
   });
 }
 
@@ -71,7 +52,6 @@ Napi::Value MaxFilter(const Napi::CallbackInfo& info) {
 
 void register_measure(Napi::Env env, Napi::Object exports) {
   exports.Set("measureRegions", Napi::Function::New(env, MeasureRegions, "measureRegions"));
-  exports.Set("maxFilter", Napi::Function::New(env, MaxFilter, "maxFilter"));
 }
 
 }  // namespace nucseg::napi

@@ -9,10 +9,8 @@ namespace nucseg::napi {
 namespace {
 
 template <typename G, typename P>
-Napi::Value run(const Napi::CallbackInfo& info) {
+Napi::Value run(const Napi::CallbackInfo& info, ImageView<const G> gt, ImageView<const P> pred) {
   Napi::Env env = info.Env();
-  auto gt = image_arg<G>(env, info[0], "gt");
-  auto pred = image_arg<P>(env, info[1], "pred");
   OverlapTable t = use_cuda(env, info, 3, gt.pixels()) ? overlap_from_counts(gpu::label_overlap_counts<G, P>(gt, pred))
                                                        : label_overlap<G, P>(gt, pred, threads_arg(info, 2));
   Napi::Object o = Napi::Object::New(env);
@@ -35,14 +33,9 @@ Napi::Value LabelOverlap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 2) throw Napi::TypeError::New(env, "labelOverlap(gt, pred, threads?, device?)");
-    auto tg = array_type(info[0]), tp = array_type(info[1]);
-    bool g16 = tg == napi_uint16_array, p16 = tp == napi_uint16_array;
-    if ((!g16 && tg != napi_uint32_array) || (!p16 && tp != napi_uint32_array))
-      throw Napi::TypeError::New(env, "labelOverlap: label images must be Uint16Array or Uint32Array");
-    if (g16 && p16) return run<uint16_t, uint16_t>(info);
-    if (g16) return run<uint16_t, uint32_t>(info);
-    if (p16) return run<uint32_t, uint16_t>(info);
-    return run<uint32_t, uint32_t>(info);
+    return with_image<uint16_t, uint32_t>(env, info[0], "labelOverlap: gt", [&](auto gt) {
+      return with_image<uint16_t, uint32_t>(env, info[1], "labelOverlap: pred", [&](auto pred) { return run(info, gt, pred); });
+    });
   });
 }
 

@@ -51,13 +51,13 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
                const WatershedOptions& opts) {
   require_same_size(elevation, markers, "watershed");
   require_same_size(elevation, out, "watershed");
+  if (opts.mask) require_same_size(elevation, *opts.mask, "watershed: mask");
   if (opts.connectivity != 4 && opts.connectivity != 8) throw ArgumentError("watershed: connectivity must be 4 or 8");
   if (elevation.empty()) return;
   constexpr bool kFloat = std::is_same_v<E, float>;
   const int64_t w = elevation.width, h = elevation.height, pw = w + 2;
   const int64_t np = pw * (h + 2);
   if (np >= INT32_MAX) throw ArgumentError("watershed: image too large");
-  const uint8_t* mask = opts.mask;
 
   // Padded labels: kBlocked where the flood may not go, else the marker (0 = unlabelled).
   // Buckets live in a separate, narrower array (read once per pixel, when it is pushed),
@@ -72,7 +72,7 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
   for (int64_t y = 0; y < h; ++y) {
     const uint32_t* m = markers.row(y);
     const E* e = elevation.row(y);
-    const uint8_t* mk = mask ? mask + y * w : nullptr;
+    const uint8_t* mk = opts.mask ? opts.mask->row(y) : nullptr;
     const int64_t p0 = (y + 1) * pw + 1;
     for (int64_t x = 0; x < w; ++x) {
       if (m[x] == kBlocked) throw ArgumentError("watershed: marker id 4294967295 is reserved");

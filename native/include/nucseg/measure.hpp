@@ -1,6 +1,7 @@
 // Per-nucleus measurements for the segmentation tables (CellProfiler-style).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "nucseg/image.hpp"
@@ -18,13 +19,10 @@ struct Measurements {
   std::vector<uint8_t> touches_border;   // any pixel on the image edge
 };
 
-// One pass over `labels` (and `intensity`, same size, may be null) plus a convex hull per
-// label from its row extremes. Works for any ids.
+// One pass over `labels` (and `intensity`, optional: without it the intensity columns are 0)
+// plus a convex hull per label from its row extremes. Works for any ids. An intensity image
+// of another size than `labels` is an ArgumentError (checked here, not only by the binding).
 template <typename L, typename I>
-Measurements measure_regions(ImageView<const L> labels, const I* intensity, int threads);
-
-// Maximum over the (2r+1) x (2r+1) square around each pixel (border: only pixels inside the
-// image count), in O(1) per pixel per axis (van Herk / Gil-Werman).
-void max_filter(ImageView<const float> in, ImageView<float> out, int radius, int threads);
+Measurements measure_regions(ImageView<const L> labels, std::optional<ImageView<const I>> intensity, int threads);
 
 }  // namespace nucseg

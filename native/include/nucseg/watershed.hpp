@@ -1,15 +1,18 @@
 // Seeded (marker-controlled) watershed by priority flooding.
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "nucseg/image.hpp"
 
 namespace nucseg {
 
 struct WatershedOptions {
-  const uint8_t* mask = nullptr;  // optional, same size: flood only where non-zero
-  int connectivity = 4;           // 4 or 8
-  bool lines = false;             // leave 0-valued watershed lines between basins
+  // Flood only where non-zero. Same size as the markers, or an ArgumentError: the kernel
+  // checks it (as a raw pointer its size was only checked by the binding).
+  std::optional<ImageView<const uint8_t>> mask;
+  int connectivity = 4;  // 4 or 8
+  bool lines = false;    // leave 0-valued watershed lines between basins
 };
 
 // Floods `elevation` from the non-zero `markers` (uint32 labels < 2^32-1) into `out`. Pixels are
