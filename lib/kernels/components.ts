@@ -1,7 +1,7 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon, type NativeRegionStats } from './addon.js';
-import { asMask, checkLabelImage, deviceOf, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
+import { asMask, checkLabelImage, checkOut, deviceOf, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
 
 /** Per-label measurements, aligned arrays: ids (ascending), area (px), inclusive bounding box
  * x0/y0/x1/y1, centroid cx/cy (pixel centres at integer coordinates). */
@@ -14,18 +14,28 @@ export interface ConnectedComponentsOptions extends KernelOptions {
   stats?: boolean;
   /** CPU or CUDA (same labels either way). */
   device?: KernelDevice;
+  /** Write the labels here (Uint32Array, the mask's size; returned as `labels`) instead of a
+   * new array: for callers labelling many fields, it saves faulting in and zeroing a new
+   * output on every call, most of a call's time (2048², 1 thread: 11.4-12.8 ms with a new
+   * output, 3.0-3.4 ms with a reused one; the C++ kernel alone 3.3-3.9 ms). Must not share
+   * memory with the mask. */
+  out?: ImageData<Uint32Array>;
 }
 
 /**
  * Labels the connected foreground regions of a mask (non-zero = foreground). Labels are
  * uint32, 1..count, numbered in raster order of each component's first pixel — the same
  * numbering scipy.ndimage.label gives — for any thread count.
+ *
+ * @example
+ * const out = { data: new Uint32Array(mask.width * mask.height), width: mask.width, height: mask.height };
+ * for (const m of masks) console.log(connectedComponents(m, { connectivity: 8, out }).count); // one buffer for every field
  */
 export function connectedComponents(mask: ImageData, opts: ConnectedComponentsOptions = {}): { labels: ImageData<Uint32Array>; count: number; stats?: RegionStats } {
   const m = asMask(mask, 'mask');
   const conn = opts.connectivity ?? 8;
   if (conn !== 4 && conn !== 8) throw new NucsegError(`connectivity must be 4 or 8, not ${conn}`);
-  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false, deviceOf(opts));
+  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false, deviceOf(opts), checkOut(opts.out, m));
 }
 
 /** Area, bounding box and centroid of every label present (any ids, 0 = background). */

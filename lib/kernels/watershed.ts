@@ -1,7 +1,7 @@
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { asMask, checkImage } from './check.js';
+import { asMask, checkImage, checkOut } from './check.js';
 
 export interface WatershedOptions {
   /** Flood only where the mask is non-zero. */
@@ -10,6 +10,9 @@ export interface WatershedOptions {
   connectivity?: 4 | 8;
   /** Leave one-pixel lines (0) between basins. */
   lines?: boolean;
+  /** Write the labels here (Uint32Array, the markers' size; returned) instead of a new
+   * array, e.g. one buffer reused for every field. Must not share memory with the inputs. */
+  out?: ImageData<Uint32Array>;
 }
 
 /**
@@ -18,6 +21,10 @@ export interface WatershedOptions {
  * depend on anything but the inputs. Returns Uint32 labels; pixels the flood cannot reach
  * stay 0. Like skimage.segmentation.watershed, each pixel enters the queue at its own
  * elevation.
+ *
+ * @example
+ * const labels = watershed(elevation, markers, { mask: foreground, connectivity: 8 });
+ * watershed(elevation, markers, { out: labels }); // again, into the same buffer
  */
 export function watershed(elevation: ImageData, markers: ImageData<Uint32Array>, opts: WatershedOptions = {}): ImageData<Uint32Array> {
   checkImage(elevation, 'elevation');
@@ -28,5 +35,5 @@ export function watershed(elevation: ImageData, markers: ImageData<Uint32Array>,
   if (mask && (mask.width !== markers.width || mask.height !== markers.height)) throw new NucsegError('mask differs in size from markers');
   const conn = opts.connectivity ?? 4;
   if (conn !== 4 && conn !== 8) throw new NucsegError(`connectivity must be 4 or 8, not ${conn}`);
-  return addon().watershed(elevation, markers, mask, conn, opts.lines ?? false);
+  return addon().watershed(elevation, markers, mask, conn, opts.lines ?? false, checkOut(opts.out, markers));
 }

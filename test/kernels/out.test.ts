@@ -1,0 +1,66 @@
+// The optional `out` image of connectedComponents and watershed: the caller's buffer is
+// written in place (no new array, no copy), any stale content is overwritten, and a buffer
+// of the wrong type or size, or one sharing memory with an input, is refused.
+import { describe, expect, it } from 'vitest';
+import { addon } from '../../lib/kernels/addon.js';
+import { connectedComponents } from '../../lib/kernels/components.js';
+import { watershed } from '../../lib/kernels/watershed.js';
+import { NucsegError } from '../../lib/util/errors.js';
+import { rng } from '../helpers/perturb.js';
+
+const w = 67;
+const h = 41;
+const r = rng(21);
+const mask = { data: Uint8Array.from({ length: w * h }, () => (r() < 0.5 ? 1 : 0)), width: w, height: h };
+const elevation = { data: Uint8Array.from({ length: w * h }, () => Math.floor(r() * 256)), width: w, height: h };
+const markers = { data: new Uint32Array(w * h), width: w, height: h };
+for (let k = 1; k <= 9; k++) markers.data[Math.floor(r() * w * h)] = k;
+
+const stale = () => ({ data: new Uint32Array(w * h).fill(0xdeadbeef), width: w, height: h });
+
+describe('out: an output buffer the caller reuses', () => {
+  it('connectedComponents writes the same labels into out, in place, over stale content', () => {
+    const fresh = connectedComponents(mask);
+    for (const connectivity of [4, 8] as const) {
+      const out = stale();
+      const res = connectedComponents(mask, { connectivity, out, threads: 2 });
+      expect(res.labels.data).toBe(out.data);
+      expect(res.count).toBe(connectedComponents(mask, { connectivity }).count);
+      if (connectivity === 8) expect(Array.from(out.data)).toEqual(Array.from(fresh.labels.data));
+      const withStats = connectedComponents(mask, { connectivity, out: stale(), stats: true });
+      expect(withStats.stats).toEqual(connectedComponents(mask, { connectivity, stats: true }).stats);
+    }
+  });
+
+  it('watershed writes the same labels into out, in place, over stale content (masked, lines)', () => {
+    for (const opts of [{}, { mask, connectivity: 8 as const }, { lines: true }]) {
+      const fresh = watershed(elevation, markers, opts);
+      const out = stale();
+      const res = watershed(elevation, markers, { ...opts, out });
+      expect(res.data).toBe(out.data);
+      expect(Array.from(out.data)).toEqual(Array.from(fresh.data));
+    }
+  });
+
+  it('the wrappers refuse an out of another type or size', () => {
+    expect(() => connectedComponents(mask, { out: { data: new Uint16Array(w * h), width: w, height: h } as never })).toThrow(/out must be a Uint32Array image, got Uint16Array/);
+    expect(() => watershed(elevation, markers, { out: { data: new Uint32Array((w - 1) * h), width: w - 1, height: h } })).toThrow(NucsegError);
+    expect(() => watershed(elevation, markers, { out: { data: new Uint32Array((w - 1) * h), width: w - 1, height: h } })).toThrow(/out is 66x41, expected 67x41/);
+  });
+
+  it('the addon refuses an out of another type, another size, or sharing memory with an input', () => {
+    const a = addon();
+    expect(() => a.connectedComponents(mask, 8, 1, false, 1, { data: new Int32Array(w * h), width: w, height: h })).toThrow(/^connectedComponents: out must be a Uint32Array, not Int32Array$/);
+    expect(() => a.watershed(elevation, markers, null, 4, false, { data: new Uint32Array(w * w), width: w, height: w })).toThrow(/^watershed: out is 67x67, expected 67x41$/);
+    expect(() => a.watershed(elevation, markers, null, 4, false, markers)).toThrow(/^watershed: out must not share memory with the inputs$/);
+    // a Uint32Array over the mask's bytes: partly the same memory
+    const buf = new ArrayBuffer(w * h * 4);
+    const m8 = { data: new Uint8Array(buf, 0, w * h), width: w, height: h };
+    m8.data.set(mask.data);
+    expect(() => a.connectedComponents(m8, 8, 1, false, 1, { data: new Uint32Array(buf), width: w, height: h })).toThrow(/^connectedComponents: out must not share memory with the inputs$/);
+    expect(() => a.watershed(elevation, markers, m8, 4, false, { data: new Uint32Array(buf), width: w, height: h })).toThrow(/^watershed: out must not share memory with the inputs$/);
+    const e8 = { data: new Uint8Array(buf, w * h * 3), width: w, height: h }; // the last quarter: out's tail
+    expect(() => a.watershed(e8, markers, null, 4, false, { data: new Uint32Array(buf), width: w, height: h })).toThrow(/^watershed: out must not share memory with the inputs$/);
+    expect(() => a.watershed(e8, markers, m8, 4, false, { data: new Uint32Array(w * h), width: w, height: h })).not.toThrow(); // disjoint views of one buffer are fine
+  });
+});
