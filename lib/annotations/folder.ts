@@ -46,8 +46,10 @@ export async function findAnnotationFiles(dir: string): Promise<string[]> {
     for (const e of await readdir(d, { withFileTypes: true })) {
       if (e.name.startsWith('.')) continue;
       const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && annotationKind(p)) out.push(p);
+      // a symbolic link counts as what it points to (sets are often links to shared data)
+      const st = e.isSymbolicLink() ? await stat(p).catch(() => undefined) : e;
+      if (st?.isDirectory()) await walk(p);
+      else if (st?.isFile() && annotationKind(p)) out.push(p);
     }
   };
   await walk(dir);

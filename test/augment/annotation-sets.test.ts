@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelsToFeatureCollection } from '../../lib/annotations/geojson.js';
@@ -20,7 +20,7 @@ describe('augment sets with GeoJSON or ROI-zip labels', () => {
       for (const n of names) {
         copyFileSync(join(BBBC039, 'images', n), join(root, kind, 'images', n));
         const src = join(BBBC039, 'labels', n);
-        if (kind === 'tif') copyFileSync(src, join(root, kind, 'labels', n));
+        if (kind === 'tif') symlinkSync(src, join(root, kind, 'labels', n)); // sets are often links to the data
         else {
           const lb = await readLabels(src);
           if (kind === 'geojson') writeFileSync(join(root, kind, 'labels', `${n}.geojson`), JSON.stringify(labelsToFeatureCollection(lb))); // QuPath's naming
