@@ -67,3 +67,8 @@ export { encodeTracedRoi, encodeCompositeRoi } from './annotations/roi-encode.js
 export { readRoiZip, labelsToRoiZip } from './annotations/roi-zip.js';
 export { annotationKind, readAnnotationFile, annotationsToLabels, writeLabelsAs, fieldSize, type AnnotationKind, type AnnotationOutput, type AnnotationLabels, type ConvertOptions } from './annotations/convert.js';
 export { annotationStem, findAnnotationFiles, pairAnnotationFiles, planFolderConversion, type ConversionJob } from './annotations/folder.js';
+export { loadPlan, type Plan, type Dataset, type Recipe } from './experiment/plan.js';
+export { PLAN_SCHEMA, RECIPE_KEYS } from './experiment/schema.js';
+export { strategies, augmentKey, augmentOptions, slug, type Strategy } from './experiment/strategies.js';
+export { workflowConfig, writeWorkflow, type WorkflowConfig } from './experiment/workflow.js';
+export { runExperiment, parseJobStats, snakemakeVersion, type ExperimentOptions, type ExperimentResult } from './experiment/run.js';

@@ -9,6 +9,7 @@ import { AugmentCommand } from './augment.js';
 import { TrainCommand } from './train.js';
 import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
 import { AnnotationsConvertCommand } from './annotations.js';
+import { ExperimentRunCommand } from './experiment.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(ModelsInfoCommand);
   cli.register(ModelsVerifyCommand);
   cli.register(AnnotationsConvertCommand);
+  cli.register(ExperimentRunCommand);
   let command;
   try {
     command = cli.process(argv);
@@ -56,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Required options per command, for saying which one is missing. */
-const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment: ['--out'], watch: ['--out'], augment: ['--out'], train: ['--data', '--out'], annotations: ['--to', '--out'] };
+const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment: ['--out'], watch: ['--out'], augment: ['--out'], train: ['--data', '--out'], annotations: ['--to', '--out'], experiment: ['--out'] };
 
 /**
  * One plain line for the usage errors clipanion words confusingly (issue 12): a required
