@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { segmentFiles } from '../segment/batch.js';
 import type { ImageResult } from '../segment/job.js';
 import { collectShards, parseShard, writeShardRecord } from '../segment/shard.js';
+import { submitSlurm } from '../segment/slurm.js';
 import { writeRunSummary } from '../segment/summary.js';
 import { NucsegError } from '../util/errors.js';
 import { Profile } from '../util/profile.js';
@@ -29,6 +30,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
       ['Channel 1 only, nuclei about 30 px across', "nucseg segment 'plate/*.tif' --out r/ --channel 01 --diameter 30"],
       ['One of 8 cluster jobs (a Slurm array 0-7); the last to finish writes summary.csv', 'nucseg segment plate/ --out r/ --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT'],
       ['Merge the shards of a sharded run', 'nucseg segment --out r/ --collect'],
+      ['Run it on Slurm as 8 array tasks, wait, resubmit failures, collect', 'nucseg segment plate/ --out r/ --executor slurm --shards 8 --partition cpu --mem 4G --time 01:00:00'],
     ],
   });
 
@@ -36,6 +38,16 @@ export class SegmentCommand extends SegmentOptionsCommand {
   jobs = Option.String('--jobs,-j', '1', { description: 'Images processed at once (worker threads)' });
   shard = Option.String('--shard', { description: 'K/N: segment only shard K (0-based) of N of the inputs (a well\'s fields together), e.g. one job of a Slurm array; the last shard to finish writes summary.csv and run.json' });
   collect = Option.Boolean('--collect', false, { description: 'Merge the shards of a sharded run in --out into summary.csv and run.json (no inputs)' });
+  executor = Option.String('--executor', 'local', { description: "local (default) or slurm: submit --shards N tasks as one sbatch job array, show progress, resubmit failed or cancelled tasks, collect; exit 0 only when every image is done" });
+  shards = Option.String('--shards', { description: 'With --executor slurm: the number of array tasks (shards of the inputs, a well\'s fields together)' });
+  partition = Option.String('--partition', { description: 'With --executor slurm: the Slurm partition' });
+  mem = Option.String('--mem', { description: 'With --executor slurm: memory per task (sbatch --mem, e.g. 4G)' });
+  time = Option.String('--time', { description: 'With --executor slurm: time limit per task (sbatch --time, e.g. 01:00:00)' });
+  gpusPerJob = Option.String('--gpus-per-job', { description: 'With --executor slurm: GPUs per task (sbatch --gpus-per-job)' });
+  cpusPerTask = Option.String('--cpus-per-task', { description: 'With --executor slurm: CPUs per task (default: --jobs)' });
+  sbatchArgs = Option.String('--sbatch-args', { description: 'With --executor slurm: more sbatch arguments, e.g. "--account=lab --qos=short"' });
+  retries = Option.String('--retries', '2', { description: 'With --executor slurm: resubmissions per failed or vanished task' });
+  noWait = Option.Boolean('--no-wait', false, { description: 'With --executor slurm: submit, print the job id and return (the last task writes summary.csv)' });
   profile = Option.Boolean('--profile', false, { description: 'Time each stage (decode, normalize, diameter, resize, tiles, model, stitch, instances, measurements, writes) and print where the time went (on stderr)' });
 
   async run(): Promise<number> {
@@ -50,6 +62,8 @@ export class SegmentCommand extends SegmentOptionsCommand {
     if (!this.inputs.length) throw new NucsegError('no inputs: give images, folders or globs (or --collect to merge the shards in --out)');
     if (opts.model && opts.model !== 'classic') await findModel(opts.model); // fail before any image
     const jobs = wholeNumber(this.jobs, '--jobs', 1, 256);
+    if (this.executor === 'slurm') return this.runSlurm({ ...opts, jobs });
+    if (this.executor !== 'local') throw new NucsegError(`--executor must be local or slurm, not '${this.executor}'`);
     const abort = new AbortController();
     let interrupts = 0;
     const onSigint = () => {
@@ -105,5 +119,44 @@ export class SegmentCommand extends SegmentOptionsCommand {
     }
     if (abort.signal.aborted) return 130;
     return failed.length ? 1 : 0;
+  }
+
+  /** --executor slurm: the shards as one job array (lib/segment/slurm.ts). */
+  private async runSlurm(opts: ReturnType<typeof toSegmentOptions> & { shard?: unknown; jobs: number }): Promise<number> {
+    if (opts.shard) throw new NucsegError('--shard runs one task of an array; --executor slurm submits them all (give --shards N)');
+    if (this.shards === undefined) throw new NucsegError('--executor slurm needs --shards N (the number of array tasks)');
+    const shards = wholeNumber(this.shards, '--shards', 1, 10000);
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.on('SIGINT', onSigint);
+    const progress = this.noWait ? undefined : createProgress('slurm shards', shards, this.quiet ? 'quiet' : this.json ? 'json' : 'auto');
+    try {
+      const r = await submitSlurm(this.inputs, {
+        ...opts,
+        shards,
+        partition: this.partition,
+        mem: this.mem,
+        time: this.time,
+        gpusPerJob: this.gpusPerJob === undefined ? undefined : wholeNumber(this.gpusPerJob, '--gpus-per-job', 1, 64),
+        cpusPerTask: this.cpusPerTask === undefined ? undefined : wholeNumber(this.cpusPerTask, '--cpus-per-task', 1, 1024),
+        sbatchArgs: this.sbatchArgs?.trim().split(/\s+/).filter(Boolean),
+        retries: wholeNumber(this.retries, '--retries', 0, 100),
+        noWait: this.noWait,
+        signal: abort.signal,
+        onProgress: (p) => progress?.update(p.finished, `job ${p.jobIds[0]}: ${p.running} running, ${p.pending} pending${p.retries ? `, ${p.retries} resubmitted` : ''}`),
+      });
+      progress?.stop();
+      if (this.json) this.context.stdout.write(JSON.stringify(r) + '\n');
+      else if (this.noWait) this.context.stdout.write(`${r.jobIds[0]}\n`);
+      else if (!this.quiet) {
+        this.context.stdout.write(r.gaveUp.length ? `shard(s) ${r.gaveUp.join(', ')} failed ${Number(this.retries) + 1} time(s); see ${join(opts.out, '.nucseg', 'slurm')}/task-K.out\n` : `segmented ${r.done} of ${r.images} image(s) in ${shards} Slurm task(s) (job ${r.jobIds.join(', ')}), ${r.failed} failed; summary.csv in ${relative('.', opts.out) || '.'}/\n`);
+        if (r.failures.length) this.context.stdout.write(`failed:\n${r.failures.map((f) => `  ${f.error?.split('\n')[0] ?? f.file}`).join('\n')}\n`);
+      }
+      if (abort.signal.aborted) return 130;
+      return this.noWait || r.ok ? 0 : 1;
+    } finally {
+      progress?.stop();
+      process.off('SIGINT', onSigint);
+    }
   }
 }
