@@ -111,13 +111,25 @@ TEST(label_ops_run_on_awkward_sizes) {
     for (float x : nd) CHECK(x >= 0 && x <= 1);
     blurred_border<uint16_t>(v, ImageView<float>(bb.data(), w, h), 1.0, 2);
     for (float x : bb) CHECK(x >= 0 && x <= 1.0001f);
+    // normalized distance: 0 exactly on background, 1 at each nucleus' maximum
+    for (size_t i = 0; i < m.size(); ++i)
+      if (!l16[i]) CHECK_EQ(nd[i], 0.0f);
+    const std::vector<uint16_t> before(l16);
     fill_holes(v, 2);
+    for (size_t i = 0; i < m.size(); ++i)
+      if (before[i]) CHECK_EQ(l16[i], before[i]);  // filling only adds pixels
     keep_largest_component(v, 2);
     remove_objects_by_area(v, 3, 0, 2);
     std::vector<uint32_t> old;
     relabel_sequential(v, &old, 2);
     RegionStats st = region_stats<uint16_t>(v, 2);
+    // ids 1..n with nothing left under 3 px, and relabelled in order of their old ids
     CHECK_EQ(st.ids.size(), old.size());
+    for (size_t k = 0; k < st.ids.size(); ++k) {
+      CHECK_EQ(st.ids[k], static_cast<uint32_t>(k + 1));
+      CHECK(st.area[k] >= 3);
+      if (k) CHECK(old[k] > old[k - 1]);
+    }
   }
 }
 
@@ -140,6 +152,18 @@ TEST(watershed_fills_reachable_pixels) {
       CHECK(out == outf);  // same order for the same values in either type
       o.lines = true;
       watershed<uint8_t>(ImageView<const uint8_t>(e.data(), w, h), ImageView<const uint32_t>(mk.data(), w, h), ImageView<uint32_t>(out.data(), w, h), o);
+      // with lines: every pixel is a basin or a line (0), and no two basins touch (per connectivity)
+      for (auto v : out) CHECK(v <= 2);
+      if (e.size() > 1) CHECK_EQ(out[0], 1u);  // (1 x 1: both markers on one pixel, the last wins)
+      CHECK_EQ(out[e.size() - 1], 2u);
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              if ((!dx && !dy) || (conn == 4 && dx && dy) || x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h) continue;
+              const uint32_t a = out[y * w + x], b = out[(y + dy) * w + x + dx];
+              CHECK(!(a && b && a != b));
+            }
     }
   }
 }
@@ -152,19 +176,36 @@ TEST(filters_and_resize_run_on_awkward_sizes) {
     for (auto& v : a) v = static_cast<uint16_t>(u(rng));
     ImageView<const uint16_t> in(a.data(), w, h);
     std::vector<float> g(a.size());
+    const auto [lo, hi] = std::minmax_element(a.begin(), a.end());
     gaussian_blur(in, ImageView<float>(g.data(), w, h), 1.5, 4.0, 2);
+    for (float v : g) CHECK(v >= *lo - 0.5f && v <= *hi + 0.5f);  // a weighted mean stays within the input's range
     std::vector<uint16_t> md(a.size());
-    for (int k : {1, 3, 5, 7}) median_blur(in, ImageView<uint16_t>(md.data(), w, h), k, 2);
-    (void)otsu_threshold(in);
+    for (int k : {1, 3, 5, 7}) {
+      median_blur(in, ImageView<uint16_t>(md.data(), w, h), k, 2);
+      if (k == 1) CHECK(md == a);  // a 1 x 1 median is the identity
+      for (auto v : md) CHECK(v >= *lo && v <= *hi);
+    }
+    const double t = otsu_threshold(in);
+    CHECK(t >= *lo && t <= *hi);
+    double mean = 0;
+    for (auto v : a) mean += v;
+    mean /= static_cast<double>(a.size());
     for (auto [ow, oh] : std::vector<std::pair<int, int>>{{1, 1}, {w * 2 + 1, h}, {std::max(1, w / 3), std::max(1, h / 2)}}) {
       std::vector<uint16_t> r(static_cast<size_t>(ow) * oh);
-      for (auto mode : {Interpolation::Nearest, Interpolation::Bilinear, Interpolation::Area})
+      for (auto mode : {Interpolation::Nearest, Interpolation::Bilinear, Interpolation::Area}) {
         resize(in, ImageView<uint16_t>(r.data(), ow, oh), mode, 2);
+        for (auto v : r) CHECK(v >= *lo && v <= *hi);
+        if (mode == Interpolation::Nearest)
+          for (auto v : r) CHECK(std::find(a.begin(), a.end(), v) != a.end());  // nearest only copies input values
+        if (mode == Interpolation::Area && ow == 1 && oh == 1) CHECK(std::fabs(r[0] - mean) <= 1.0);  // one pixel: the mean
+      }
     }
     auto m = random_mask(rng, w, h, 0.5);
     std::vector<uint8_t> o(m.size());
     binary_close(ImageView<const uint8_t>(m.data(), w, h), ImageView<uint8_t>(o.data(), w, h), 2.5, 2);
+    for (size_t i = 0; i < m.size(); ++i) CHECK(!m[i] || o[i]);  // closing is extensive
     binary_open(ImageView<const uint8_t>(m.data(), w, h), ImageView<uint8_t>(o.data(), w, h), 1, 2);
+    for (size_t i = 0; i < m.size(); ++i) CHECK(m[i] || !o[i]);  // opening is anti-extensive
   }
 }
 
