@@ -74,6 +74,9 @@ export function explainUsageError(argv: readonly string[], message: string): str
     if (next !== undefined && /^-\d/.test(next)) return `${opt} ${next}: a negative number is read as an option; write ${opt}=${next}${help}`;
     return `${opt} needs a value${help}`;
   }
+  // a command whose positional arguments are optional reports '-1' as an unknown option
+  const neg = argv.findIndex((a, i) => i > 0 && /^-\d/.test(a) && /^--?[a-z]/i.test(argv[i - 1]) && !argv[i - 1].includes('='));
+  if (/Command not found/.test(message) && neg > 0) return `${argv[neg - 1]} ${argv[neg]}: a negative number is read as an option; write ${argv[neg - 1]}=${argv[neg]}${help}`;
   if (/Command not found/.test(message) && cmd && REQUIRED[cmd]) {
     const given = new Set(argv.map((a) => a.split('=')[0]));
     const missing = REQUIRED[cmd].filter((o) => !given.has(o) && !(o === '--out' && given.has('-o')));
