@@ -79,7 +79,8 @@ export function checkGray(im: ImageData, name: string): void {
  * at least 4 Mpixels, else CPU), 'cpu', or 'cuda' (an error when unavailable). */
 export type KernelDevice = 'auto' | 'cpu' | 'cuda';
 
-export function deviceOf(opts?: { device?: KernelDevice }): number {
+/** The addon's numeric code for a KernelDevice (undefined = 'auto'): auto 0, cpu 1, cuda 2. */
+export function deviceCode(opts?: { device?: KernelDevice }): number {
   const d = opts?.device ?? 'auto';
   if (d === 'auto') return 0;
   if (d === 'cpu') return 1;

@@ -11,6 +11,18 @@ import { checkImage, checkLabelImage, threadsOf, type KernelOptions } from './ch
  */
 export type RegionMeasurements = NativeMeasurements;
 
+/**
+ * Measures every label present (any ids, 0 = background); see RegionMeasurements.
+ *
+ * @example
+ * ```ts
+ * import { kernels } from 'nucseg';
+ * const labels = { data: new Uint16Array([1, 1, 0, 2]), width: 2, height: 2 };
+ * const intensity = { data: new Uint8Array([10, 30, 0, 50]), width: 2, height: 2 };
+ * const m = kernels.measureRegions(labels, intensity);
+ * console.log(m.ids, m.area, m.intensitySum, m.touchesBorder); // [1, 2] [2, 1] [40, 50] [1, 1]
+ * ```
+ */
 export function measureRegions(labels: LabelImage, intensity?: ImageData<Uint8Array | Uint16Array | Float32Array> | null, opts: KernelOptions = {}): RegionMeasurements {
   checkLabelImage(labels, 'labels');
   if (intensity) {
@@ -20,7 +32,16 @@ export function measureRegions(labels: LabelImage, intensity?: ImageData<Uint8Ar
   return addon().measureRegions(labels, intensity ?? null, threadsOf(opts));
 }
 
-/** Maximum over the (2r+1)² square around each pixel (only pixels inside the image count). */
+/**
+ * Maximum over the (2r+1)² square around each pixel (only pixels inside the image count).
+ *
+ * @example
+ * ```ts
+ * import { kernels } from 'nucseg';
+ * const image = { data: new Float32Array([0, 3, 0, 0, 1]), width: 5, height: 1 };
+ * console.log(kernels.maxFilter(image, 1).data); // [3, 3, 3, 1, 1]
+ * ```
+ */
 export function maxFilter(image: ImageData<Float32Array>, radius: number, opts: KernelOptions = {}): ImageData<Float32Array> {
   checkImage(image, 'image');
   if (!(image.data instanceof Float32Array)) throw new NucsegError('maxFilter: image must be Float32Array');

@@ -1,7 +1,7 @@
 import type { LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { checkLabelImage, deviceOf, threadsOf, type KernelDevice } from './check.js';
+import { checkLabelImage, deviceCode, threadsOf, type KernelDevice } from './check.js';
 
 /**
  * The sparse overlap ("contingency") table of two label images: every (gt, pred) pair of
@@ -27,6 +27,15 @@ export interface LabelOverlap {
  * dense N×M matrix; ids need not be consecutive; 0 is background). IoU is
  * intersection / union in double precision. `threads` defaults to all cores; the result
  * is identical for any thread count and on CPU or CUDA (`device`, see KernelDevice).
+ *
+ * @example
+ * ```ts
+ * import { labelOverlap } from 'nucseg';
+ * const gt = { data: new Uint16Array([1, 1, 0, 2]), width: 2, height: 2 };
+ * const pred = { data: new Uint16Array([1, 0, 0, 2]), width: 2, height: 2 };
+ * const t = labelOverlap(gt, pred);
+ * console.log(t.pairGt, t.pairPred, t.pairIoU); // [0, 1] [0, 1] [0.5, 1]
+ * ```
  */
 export function labelOverlap(gt: LabelImage, pred: LabelImage, opts: { threads?: number; device?: KernelDevice } = {}): LabelOverlap {
   checkLabelImage(gt, 'gt');
@@ -34,7 +43,7 @@ export function labelOverlap(gt: LabelImage, pred: LabelImage, opts: { threads?:
   if (gt.width !== pred.width || gt.height !== pred.height) {
     throw new NucsegError(`label images differ in size: gt ${gt.width}x${gt.height}, pred ${pred.width}x${pred.height}`);
   }
-  const t = addon().labelOverlap(gt, pred, threadsOf(opts), deviceOf(opts));
+  const t = addon().labelOverlap(gt, pred, threadsOf(opts), deviceCode(opts));
   return {
     gtIds: t.gtIds,
     gtArea: t.gtArea,

@@ -10,6 +10,14 @@ export type Interpolation = 'nearest' | 'bilinear' | 'area';
  * output pixel's centre; 'bilinear' interpolates with replicated borders; 'area' averages
  * exact pixel areas (for shrinking). Pixel centres are aligned as in OpenCV. Integer
  * outputs are rounded and clamped. Uint8, Uint16, Uint32 and Float32 images.
+ *
+ * @example
+ * ```ts
+ * import { kernels } from 'nucseg';
+ * const image = { data: new Uint8Array([0, 200]), width: 2, height: 1 };
+ * console.log(kernels.resize(image, 4, 1).data); // [0, 50, 150, 200]
+ * console.log(kernels.resize(image, 4, 1, { interpolation: 'nearest' }).data); // [0, 0, 200, 200]
+ * ```
  */
 export function resize<T extends ImageData<Uint8Array | Uint16Array | Uint32Array | Float32Array>>(
   image: T,

@@ -23,8 +23,14 @@ export interface WatershedOptions {
  * elevation.
  *
  * @example
- * const labels = watershed(elevation, markers, { mask: foreground, connectivity: 8 });
- * watershed(elevation, markers, { out: labels }); // again, into the same buffer
+ * ```ts
+ * import { kernels } from 'nucseg';
+ * const elevation = { data: new Float32Array([0, 1, 3, 2, 0]), width: 5, height: 1 };
+ * const markers = { data: new Uint32Array([1, 0, 0, 0, 2]), width: 5, height: 1 };
+ * const labels = kernels.watershed(elevation, markers);
+ * console.log(labels.data); // [1, 1, 1, 2, 2]
+ * kernels.watershed(elevation, markers, { out: labels }); // again, into the same buffer
+ * ```
  */
 export function watershed(elevation: ImageData, markers: ImageData<Uint32Array>, opts: WatershedOptions = {}): ImageData<Uint32Array> {
   checkImage(elevation, 'elevation');

@@ -4,19 +4,13 @@ import { readImage, readLabels } from '../../lib/image/read.js';
 import type { ImageData } from '../../lib/image/types.js';
 import { blurredBorder, distanceTransform, normalizedDistance } from '../../lib/kernels/distance.js';
 import { REPO, dsbLabelFiles } from '../helpers/data.js';
-import { crop, readNpy } from '../helpers/npy.js';
+import { crop, maxAbsDiff, readNpy } from '../helpers/npy.js';
 import { bruteEdt, bruteNormalizedDistance } from '../helpers/reference-kernels.js';
 
 const INPUTS = process.env.NUCSEG_BENCH_INPUTS ?? join(REPO, 'bench-inputs');
 
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('distanceTransform', () => {

@@ -7,7 +7,7 @@ import { gaussianBlur, medianBlur, otsuThreshold } from '../../lib/kernels/filte
 import { binaryClosing, binaryDilation, binaryErosion, binaryOpening } from '../../lib/kernels/morphology.js';
 import { resize } from '../../lib/kernels/resize.js';
 import { BBBC039, dsbLabelFiles } from '../helpers/data.js';
-import { crop, readNpy, writeNpy } from '../helpers/npy.js';
+import { crop, maxAbsDiff, readNpy, writeNpy } from '../helpers/npy.js';
 import { python, tempDir } from '../helpers/tools.js';
 
 // Each support op is compared with the library a user would otherwise call (SciPy,
@@ -31,12 +31,6 @@ beforeAll(async () => {
   writeNpy(join(dir, 'imgF.npy'), imgF);
   writeNpy(join(dir, 'mask.npy'), mask);
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function py(code: string): void {
   python(`import sys, numpy as np\nD=sys.argv[1]\n${code}`, [dir]);
