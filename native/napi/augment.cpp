@@ -31,6 +31,9 @@ void int_range(const Napi::Object& o, const char* k, int* r) {
   r[1] = int_from_double(d[1]);
 }
 
+// Reads every native setting of AUGMENT_SETTINGS (lib/augment/config.ts, which validated
+// them), one statement each: test/augment/config-schema.test.ts checks this function's
+// keys, fields and readers against that list.
 AugmentConfig config_from(const Napi::Object& o) {
   AugmentConfig c;
   c.roi = static_cast<int>(num(o, "roi", c.roi));

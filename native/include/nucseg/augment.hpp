@@ -35,6 +35,9 @@ struct AugmentSource {
 };
 
 // Ranges are [min, max]; a class is applied with its probability, then one of its ops.
+// The settings are listed once, in AUGMENT_SETTINGS (lib/augment/config.ts), which also
+// bounds them: test/augment/config-schema.test.ts fails when a field here (name, type or
+// default) differs from it, so every field needs a default written here.
 struct AugmentConfig {
   int roi = 256;
   int shoulder = 8;
