@@ -44,7 +44,7 @@ export { completedResult, settingsKey } from './segment/resume.js';
 export { outputPaths } from './segment/paths.js';
 export { writeRunSummary } from './segment/summary.js';
 export { parseShard, shardInputs, collectShards, writeShardRecord, type Shard } from './segment/shard.js';
-export { submitSlurm, segmentArgs, type SlurmOptions, type SlurmProgress, type SlurmResult } from './segment/slurm.js';
+export { submitSlurm, segmentArgs, defaultRequests, type SlurmOptions, type SlurmProgress, type SlurmResult } from './segment/slurm.js';
 export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';

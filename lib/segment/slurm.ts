@@ -9,7 +9,9 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { NucsegError } from '../util/errors.js';
 import { packagePath } from '../util/package.js';
 import type { SegmentFilesOptions } from './batch.js';
-import { collectShards } from './shard.js';
+import { readImage } from '../image/read.js';
+import { selectInputs } from './inputs.js';
+import { collectShards, shardInputs } from './shard.js';
 
 export interface SlurmOptions extends Omit<SegmentFilesOptions, 'shard' | 'signal' | 'onStart' | 'profile'> {
   /** Number of shards = array tasks (>= 1). */
@@ -99,6 +101,28 @@ export function segmentArgs(opts: Omit<SegmentFilesOptions, 'out'>): string[] {
   return a;
 }
 
+/**
+ * What one array task asks for when --mem / --time are not given, from measurements on a
+ * 2-vCPU machine with the default model (README, cluster section): peak RSS 0.97 GB for a
+ * 2048² field with small nuclei (enlarged 1.74x) and 0.70 GB for 520x696 fields, so 2 GB for
+ * fields up to 4.2 Mpx and 1 GB more per 4.2 Mpx beyond; 28 s per 2048² field on 2 CPUs (0.95
+ * s per 520x696 field), so 2 x 28 s per started 4.2 Mpx per field (halved per doubling of
+ * CPUs, never below a quarter), at least 10 minutes.
+ *
+ * @example
+ * ```ts
+ * import { defaultRequests } from 'nucseg';
+ * defaultRequests({ fields: 120, maxPixels: 2048 * 2048, cpusPerTask: 2 }); // { mem: '2G', time: '01:52:00' }
+ * ```
+ */
+export function defaultRequests(shard: { fields: number; maxPixels: number; cpusPerTask: number }): { mem: string; time: string } {
+  const blocks = Math.max(1, Math.ceil(shard.maxPixels / (2048 * 2048)));
+  const speed = Math.min(4, Math.max(1, shard.cpusPerTask / 2));
+  const seconds = Math.max(600, Math.ceil((shard.fields * blocks * 56) / speed / 60) * 60);
+  const hms = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60].map((v) => String(v).padStart(2, '0')).join(':');
+  return { mem: `${1 + blocks}G`, time: hms };
+}
+
 const slurmDir = (out: string) => join(out, '.nucseg', 'slurm');
 const rcFile = (out: string, k: number) => join(slurmDir(out), `task-${k}.rc`);
 
@@ -184,12 +208,21 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((res) => {
  * console.log(r.ok, r.done, r.jobIds); // true 3456 [ '812' ]
  * ```
  */
-export async function submitSlurm(inputs: string | readonly string[], opts: SlurmOptions): Promise<SlurmResult> {
+export async function submitSlurm(inputs: string | readonly string[], options: SlurmOptions): Promise<SlurmResult> {
   const list = typeof inputs === 'string' ? [inputs] : [...inputs];
+  let opts = options;
   const n = opts.shards;
   if (!Number.isInteger(n) || n < 1 || n > 10000) throw new NucsegError(`--shards must be a whole number in [1, 10000], not '${n}'`);
   if (!list.length) throw new NucsegError('no inputs: give images, folders or globs');
   const out = resolve(opts.out);
+  if (!opts.mem || !opts.time) {
+    // measured defaults (defaultRequests) for the largest shard; plate fields share one size, so one field is read
+    const files = await selectInputs(list, { out, channel: opts.channel, namePattern: opts.namePattern });
+    const fields = Math.max(0, ...Array.from({ length: n }, (_, k) => shardInputs(files, { index: k, count: n }, opts.namePattern).length));
+    const one = files.length ? await readImage(files[0].file).catch(() => null) : null;
+    const req = defaultRequests({ fields, maxPixels: one ? one.width * one.height : 2048 * 2048, cpusPerTask: opts.cpusPerTask ?? opts.jobs ?? 1 });
+    opts = { ...opts, mem: opts.mem ?? req.mem, time: opts.time ?? req.time };
+  }
   const dir = slurmDir(out);
   const cmd = opts.nucseg ?? [process.execPath, packagePath('bin', 'nucseg.js')];
   const script = join(dir, 'segment.sbatch');

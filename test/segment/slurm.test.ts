@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitSlurm, type SlurmProgress } from '../../lib/segment/slurm.js';
+import { defaultRequests, submitSlurm, type SlurmProgress } from '../../lib/segment/slurm.js';
 import { NucsegError } from '../../lib/util/errors.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { slurmMissing, startSlurm, stopSlurm } from '../helpers/slurm.js';
@@ -129,8 +129,19 @@ describe.skipIf(!!missing)(missing ?? 'Slurm executor on a single-node cluster',
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/segmented 10 of 10 image\(s\) in 2 Slurm task\(s\)/);
     expect([runJson(out).done, runJson(out).shards]).toEqual([10, 2]);
+    // --time not given: the measured default for 5 fields of 520x696 per task (at least 10 minutes)
+    const script = readFileSync(join(out, '.nucseg', 'slurm', 'segment.sbatch'), 'utf8');
+    expect(script).toContain('#SBATCH --mem=1G');
+    expect(script).toContain('#SBATCH --time=00:10:00');
     const bad = spawnSync(process.execPath, [join(REPO, 'bin', 'nucseg.js'), 'segment', images, '--out', out, '--executor', 'slurm'], { env, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000);
+
+  it('defaultRequests: 2 GB and 56 s per 2048² field on 2 CPUs, more memory and time for larger fields, faster with more CPUs, 10 minutes at least', () => {
+    expect(defaultRequests({ fields: 120, maxPixels: 2048 * 2048, cpusPerTask: 2 })).toEqual({ mem: '2G', time: '01:52:00' });
+    expect(defaultRequests({ fields: 120, maxPixels: 4096 * 4096, cpusPerTask: 2 })).toEqual({ mem: '5G', time: '07:28:00' });
+    expect(defaultRequests({ fields: 120, maxPixels: 2048 * 2048, cpusPerTask: 8 })).toEqual({ mem: '2G', time: '00:28:00' });
+    expect(defaultRequests({ fields: 3, maxPixels: 520 * 696, cpusPerTask: 1 })).toEqual({ mem: '2G', time: '00:10:00' });
+  });
 });
