@@ -5,6 +5,7 @@ import { gaussianBlur, otsuThreshold } from '../kernels/filters.js';
 import { maxFilter } from '../kernels/measure.js';
 import { watershed } from '../kernels/watershed.js';
 import { NucsegError } from '../util/errors.js';
+import { timed } from '../util/profile.js';
 import type { SegmentCallOptions, SegmentationModel } from './model.js';
 
 /** Parameters of the classical pipeline. Sizes are in pixels. */
@@ -156,6 +157,6 @@ export class ClassicModel implements SegmentationModel {
   segment(image: ImageData<Float32Array>, { threads, diameter, profile }: SegmentCallOptions): LabelImage {
     const d = this.options.diameter ?? (diameter != null ? Math.min(1000, Math.max(2, diameter)) : undefined);
     const run = () => segmentClassic(image, classicParameters({ ...this.options, diameter: d }), threads);
-    return profile ? profile.time('instances', run) : run();
+    return timed(profile, 'instances', run);
   }
 }

@@ -1,4 +1,4 @@
-import type { Profile } from '../util/profile.js';
+import { timed, type Profile } from '../util/profile.js';
 import type { ImageData, LabelImage } from '../image/types.js';
 import { connectedComponents, relabelSequential, removeSmallObjects } from '../kernels/components.js';
 import { binaryClosing } from '../kernels/morphology.js';
@@ -156,16 +156,15 @@ export class Fpn2wsModel extends OnnxModel {
     const post = postFromCard(this.card);
     const s = this.scaleFor(diameter ?? null);
     const predict = (im: ImageData<Float32Array>) => (tta ? this.predictFlips(im, profile) : this.predict(im, profile));
-    const timed = <T>(stage: 'resize' | 'instances', fn: () => T): T => (profile ? profile.time(stage, fn) : fn());
     if (s === 1) {
       const { distance, border } = await predict(image);
-      return timed('instances', () => fpn2wsInstances(distance, border, post, threads));
+      return timed(profile, 'instances', () => fpn2wsInstances(distance, border, post, threads));
     }
     const { width: W, height: H } = image;
-    const maps = await predict(timed('resize', () => resizeImage(image, s, threads)));
+    const maps = await predict(timed(profile, 'resize', () => resizeImage(image, s, threads)));
     const back = (m: ImageData<Float32Array>) => resize(m, W, H, { interpolation: 'bilinear', threads });
-    const [d, b] = timed('resize', () => [back(maps.distance), back(maps.border)]);
-    return timed('instances', () => fpn2wsInstances(d, b, scalePost(post, s), threads));
+    const [d, b] = timed(profile, 'resize', () => [back(maps.distance), back(maps.border)]);
+    return timed(profile, 'instances', () => fpn2wsInstances(d, b, scalePost(post, s), threads));
   }
 }
 

@@ -5,7 +5,7 @@ import type { ImageData } from '../image/types.js';
 import { writeLabels } from '../image/write.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { isUserError } from '../util/errors.js';
-import { Profile } from '../util/profile.js';
+import { Profile, timedAsync } from '../util/profile.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
 import type { ImageJobOptions, ImageResult, InputFile } from './job.js';
 import { measureNuclei, measurementsCsv } from './measurements.js';
@@ -35,11 +35,10 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
   const t0 = performance.now();
   let plate: PlateInfo = {};
   const prof = opts.profile ? new Profile() : undefined;
-  const timed = async <T>(stage: 'decode' | 'measurements' | 'overlay/geojson' | 'writes', fn: () => T | Promise<T>): Promise<T> => (prof ? prof.timeAsync(stage, async () => fn()) : fn());
   try {
     plate = parsePlateName(job.file, opts.namePattern ? compileNamePattern(opts.namePattern) : undefined);
     const st = await stat(job.file);
-    const raw = await timed('decode', () => readImage(job.file, { ...(opts.z === undefined ? { projection: 'max' as const } : { page: opts.z }), channel: opts.stackChannel }));
+    const raw = await timedAsync(prof, 'decode', () => readImage(job.file, { ...(opts.z === undefined ? { projection: 'max' as const } : { page: opts.z }), channel: opts.stackChannel }));
     if (raw.sampleFormat === 'int' || raw.bitsPerSample > 16 && raw.sampleFormat !== 'float') {
       // 32-bit integer intensities: convert to float for the pipeline
       raw.data = Float32Array.from(raw.data as ArrayLike<number>);
@@ -47,31 +46,31 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
     const r = await segment(raw, { ...opts, threads, model: opts.model ?? DEFAULT_MODEL, profile: prof });
     const p = outputPaths(out, job.name, opts);
     await mkdir(dirname(p.labels), { recursive: true });
-    await timed('writes', () => writeLabels(p.labels, r.labels));
+    await timedAsync(prof, 'writes', () => writeLabels(p.labels, r.labels));
     const outputs = [p.labels];
     const intensity = raw.data instanceof Uint8Array || raw.data instanceof Uint16Array || raw.data instanceof Float32Array ? (raw as ImageData<Uint8Array | Uint16Array | Float32Array>) : null;
-    const rows = await timed('measurements', () => measureNuclei(r.labels, intensity, threads));
+    const rows = await timedAsync(prof, 'measurements', () => measureNuclei(r.labels, intensity, threads));
     if (p.csv) {
-      await timed('writes', () => writeFileAtomic(p.csv!, measurementsCsv(job.name, plate, rows)));
+      await timedAsync(prof, 'writes', () => writeFileAtomic(p.csv!, measurementsCsv(job.name, plate, rows)));
       outputs.push(p.csv);
     }
     if (p.overlay) {
-      await timed('overlay/geojson', () => writeFileAtomic(p.overlay!, renderOverlay(normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] }), r.labels)));
+      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.overlay!, renderOverlay(normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] }), r.labels)));
       outputs.push(p.overlay);
     }
     if (p.geojson) {
       const extra: Record<number, Record<string, number>> = {};
       for (const row of rows) extra[row.label] = { area: row.area, mean_intensity: row.mean_intensity, eccentricity: row.eccentricity, solidity: row.solidity };
-      await timed('overlay/geojson', () => writeFileAtomic(p.geojson!, JSON.stringify(labelsToGeoJson(r.labels, extra))));
+      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.geojson!, JSON.stringify(labelsToGeoJson(r.labels, extra))));
       outputs.push(p.geojson);
     }
     if (p.roiZip) {
-      await timed('overlay/geojson', () => writeFileAtomic(p.roiZip!, labelsToRoiZip(r.labels)));
+      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.roiZip!, labelsToRoiZip(r.labels)));
       outputs.push(p.roiZip);
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
     const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
-    await timed('writes', () => writeCompletionMarker(p.marker, st, result, opts, threads));
+    await timedAsync(prof, 'writes', () => writeCompletionMarker(p.marker, st, result, opts, threads));
     if (prof) {
       const wall = performance.now() - t0;
       prof.add('other', Math.max(0, wall - prof.total()));

@@ -1,6 +1,6 @@
 import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
-import type { Profile } from '../util/profile.js';
+import { timed, type Profile } from '../util/profile.js';
 import { ClassicModel, type ClassicOptions } from '../models/classic.js';
 import { loadModel } from '../models/load.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
@@ -96,22 +96,21 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   assertFinite(image);
   // computed once for the whole field so tiles agree; mode 'none' maps [0, 1] as is
   const prof = opts.profile;
-  const timed = <T>(stage: 'normalize' | 'diameter' | 'stitch', fn: () => T): T => (prof ? prof.time(stage, fn) : fn());
-  const norm = timed('normalize', () => normalizationRange(image, opts.normalize)) ?? { lo: 0, hi: 1 };
+  const norm = timed(prof, 'normalize', () => normalizationRange(image, opts.normalize)) ?? { lo: 0, hi: 1 };
   const range: [number, number] = [norm.lo, norm.hi];
   const maxWhole = opts.maxWholePixels ?? 4096 * 4096;
   const given = opts.diameter ?? 'auto';
   if (given !== 'auto' && !(given >= 2 && given <= 1000)) throw new NucsegError(`diameter must be 'auto' or a number of pixels in [2, 1000], not ${given}`);
   const whole = width * height <= maxWhole;
   // one normalization (and one diameter) for the whole field, so tiles agree
-  let normalized = whole ? timed('normalize', () => normalizeImage(image, { ...opts.normalize, range })) : undefined;
+  let normalized = whole ? timed(prof, 'normalize', () => normalizeImage(image, { ...opts.normalize, range })) : undefined;
   let diameter: number | null;
   if (given !== 'auto') diameter = given;
   else {
     // a huge field: the diameter of its central 4096² (or smaller) part
     const side = Math.min(4096, width, height);
-    const probe = normalized ?? timed('normalize', () => normalizeImage(cropTile(image, centralTile(width, height, side)), { ...opts.normalize, range }));
-    diameter = timed('diameter', () => estimateDiameter(probe, { threads }));
+    const probe = normalized ?? timed(prof, 'normalize', () => normalizeImage(cropTile(image, centralTile(width, height, side)), { ...opts.normalize, range }));
+    diameter = timed(prof, 'diameter', () => estimateDiameter(probe, { threads }));
   }
   const call = { threads, diameter, tta: !!opts.tta, profile: prof };
   const scale = model.scaleFor?.(diameter) ?? 1;
@@ -119,7 +118,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   const tile = opts.tile ?? model.tile ?? (whole ? undefined : { size: 2048, overlap: Math.min(1024, Math.ceil(3 * (diameter ?? 24))) });
 
   if (!tile) {
-    normalized ??= timed('normalize', () => normalizeImage(image, { ...opts.normalize, range }));
+    normalized ??= timed(prof, 'normalize', () => normalizeImage(image, { ...opts.normalize, range }));
     const labels = await model.segment(normalized, call);
     normalized = undefined;
     const count = maxLabel(labels);
@@ -131,10 +130,10 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
   const stitcher = new LabelStitcher(width, height);
   for (const t of grid) {
     const raw = cropTile(image, t);
-    const labels = await model.segment(timed('normalize', () => normalizeImage(raw, { ...opts.normalize, range })), call);
-    timed('stitch', () => stitcher.add(t, labels));
+    const labels = await model.segment(timed(prof, 'normalize', () => normalizeImage(raw, { ...opts.normalize, range })), call);
+    timed(prof, 'stitch', () => stitcher.add(t, labels));
   }
-  const labels = timed('stitch', () => stitcher.finish());
+  const labels = timed(prof, 'stitch', () => stitcher.finish());
   return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: modelDevice(model) };
 }
 

@@ -69,3 +69,13 @@ export class Profile {
     return [`| stage | ms${per} | share |`, '|---|---:|---:|', ...rows, `| total | ${(total / fields).toFixed(1)} | 100 % |`].join('\n');
   }
 }
+
+/** `fn()`, its wall time added to `stage` when a profile is given (the pipeline's optional profiling). */
+export function timed<T>(profile: Profile | undefined, stage: Stage, fn: () => T): T {
+  return profile ? profile.time(stage, fn) : fn();
+}
+
+/** timed for asynchronous work. */
+export function timedAsync<T>(profile: Profile | undefined, stage: Stage, fn: () => T | Promise<T>): Promise<T> {
+  return profile ? profile.timeAsync(stage, async () => fn()) : Promise.resolve(fn());
+}
