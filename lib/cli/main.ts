@@ -68,16 +68,18 @@ const REQUIRED: Record<string, string[]> = { score: ['--gt', '--pred'], segment:
 export function explainUsageError(argv: readonly string[], message: string): string | null {
   const cmd = argv[0];
   const help = cmd && REQUIRED[cmd] ? ` (nucseg ${cmd} --help lists every option)` : '';
+  const negative = (o: string, v: string) => `${o} ${v}: a negative number is read as an option; write ${o}=${v}${help}`;
+  const isNumber = (a: string | undefined) => a !== undefined && /^-\d/.test(a);
   const opt = /Not enough arguments to option (\S+?)\.?$/m.exec(message)?.[1];
   if (opt) {
     const next = argv[argv.indexOf(opt) + 1];
-    if (next !== undefined && /^-\d/.test(next)) return `${opt} ${next}: a negative number is read as an option; write ${opt}=${next}${help}`;
-    return `${opt} needs a value${help}`;
+    return isNumber(next) ? negative(opt, next) : `${opt} needs a value${help}`;
   }
-  // a command whose positional arguments are optional reports '-1' as an unknown option
-  const neg = argv.findIndex((a, i) => i > 0 && /^-\d/.test(a) && /^--?[a-z]/i.test(argv[i - 1]) && !argv[i - 1].includes('='));
-  if (/Command not found/.test(message) && neg > 0) return `${argv[neg - 1]} ${argv[neg]}: a negative number is read as an option; write ${argv[neg - 1]}=${argv[neg]}${help}`;
-  if (/Command not found/.test(message) && cmd && REQUIRED[cmd]) {
+  if (!/Command not found/.test(message)) return null;
+  // a command whose positional arguments are optional reports the '-1' as an unknown option instead
+  const i = argv.findIndex((a, k) => k > 1 && isNumber(a) && /^--?[a-z]/i.test(argv[k - 1]) && !argv[k - 1].includes('='));
+  if (i > 0) return negative(argv[i - 1], argv[i]);
+  if (cmd && REQUIRED[cmd]) {
     const given = new Set(argv.map((a) => a.split('=')[0]));
     const missing = REQUIRED[cmd].filter((o) => !given.has(o) && !(o === '--out' && given.has('-o')));
     if (missing.length) return `${cmd}: missing ${missing.join(' and ')}${help}`;
