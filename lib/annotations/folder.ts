@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { findImages } from '../image/discover.js';
+import { findImages, pairFiles } from '../image/discover.js';
 import { NucsegError } from '../util/errors.js';
 import { annotationKind, type AnnotationOutput } from './convert.js';
 
@@ -112,17 +112,6 @@ export async function planFolderConversion(inDir: string, like: string | undefin
  * ```
  */
 export function pairAnnotationFiles(annotations: readonly string[], images: readonly string[]): { pairs: { key: string; annotation: string; image: string }[]; unpairedAnnotations: string[]; unpairedImages: string[] } {
-  const index = (files: readonly string[]) => {
-    const m = new Map<string, string>();
-    for (const f of files) {
-      const k = annotationStem(f);
-      const other = m.get(k);
-      if (other) throw new NucsegError(`two files named ${k}: ${other} and ${f}`);
-      m.set(k, f);
-    }
-    return m;
-  };
-  const a = index(annotations), im = index(images);
-  const pairs = [...a.keys()].filter((k) => im.has(k)).sort().map((key) => ({ key, annotation: a.get(key)!, image: im.get(key)! }));
-  return { pairs, unpairedAnnotations: [...a].filter(([k]) => !im.has(k)).map(([, f]) => f), unpairedImages: [...im].filter(([k]) => !a.has(k)).map(([, f]) => f) };
+  const r = pairFiles(annotations, images, { key: annotationStem, duplicate: (k, a, b) => `two files named ${k}: ${a} and ${b}` });
+  return { pairs: r.pairs.map((p) => ({ key: p.key, annotation: p.gt, image: p.pred })), unpairedAnnotations: r.unpairedGt, unpairedImages: r.unpairedPred };
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { annotationKind, annotationsToLabels } from '../annotations/convert.js';
-import { findAnnotationFiles, pairAnnotationFiles } from '../annotations/folder.js';
-import { findImages, type FilePair } from '../image/discover.js';
+import { annotationStem, findAnnotationFiles } from '../annotations/folder.js';
+import { findImages, pairFiles, type FilePair } from '../image/discover.js';
 import { readImage, readLabels } from '../image/read.js';
 import { resize } from '../kernels/resize.js';
 import type { RoiSource } from '../kernels/augment.js';
@@ -48,9 +48,7 @@ export async function splitSet(set: SetSpec, setIndex: number, valFraction: numb
     throw new NucsegError(`set '${set.name}' needs images/ and labels/ folders`, { file: set.dir });
   }
   // labels/: label images, QuPath GeoJSON or ImageJ ROI zips (corrected annotations), by name
-  const paired = pairAnnotationFiles(labels, images);
-  const pairs: FilePair[] = paired.pairs.map((p) => ({ key: p.key, gt: p.annotation, pred: p.image }));
-  const unpairedGt = paired.unpairedAnnotations, unpairedPred = paired.unpairedImages;
+  const { pairs, unpairedGt, unpairedPred } = pairFiles(labels, images, { key: annotationStem });
   if (unpairedGt.length || unpairedPred.length) {
     const f = [...unpairedGt, ...unpairedPred][0];
     throw new NucsegError(`set '${set.name}': ${relative('.', f)} has no matching ${unpairedGt.includes(f) ? 'image' : 'label'} file`);

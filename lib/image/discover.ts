@@ -120,9 +120,9 @@ export interface FilePair {
 }
 
 /**
- * Pairs ground-truth and prediction files by pairingKey. Returns the pairs (sorted by
- * key) and the files of either side that have no partner. Two files of one side with the
- * same key are an error (ambiguous).
+ * Pairs ground-truth and prediction files by pairingKey (or `opts.key`). Returns the pairs
+ * (sorted by key) and the files of either side that have no partner. Two files of one side
+ * with the same key are an error (ambiguous; `opts.duplicate` words it).
  *
  * @example
  * ```ts
@@ -131,13 +131,19 @@ export interface FilePair {
  * for (const { key, gt, pred } of pairs) console.log(key, gt, pred); // dsb-4bf6a5ec …/gt/dsb-4bf6a5ec.tif …/pred/dsb-4bf6a5ec.labels.tif
  * ```
  */
-export function pairFiles(gtFiles: readonly string[], predFiles: readonly string[]): { pairs: FilePair[]; unpairedGt: string[]; unpairedPred: string[] } {
+export function pairFiles(
+  gtFiles: readonly string[],
+  predFiles: readonly string[],
+  opts: { key?: (file: string) => string; duplicate?: (key: string, first: string, second: string, side: string) => string } = {},
+): { pairs: FilePair[]; unpairedGt: string[]; unpairedPred: string[] } {
+  const key = opts.key ?? pairingKey;
+  const duplicate = opts.duplicate ?? ((k, a, b, side) => `two ${side} files have the name "${k}": ${relative('.', a)} and ${relative('.', b)}`);
   const index = (files: readonly string[], side: string) => {
     const m = new Map<string, string>();
     for (const f of files) {
-      const k = pairingKey(f);
+      const k = key(f);
       const prev = m.get(k);
-      if (prev) throw new NucsegError(`two ${side} files have the name "${k}": ${relative('.', prev)} and ${relative('.', f)}`);
+      if (prev) throw new NucsegError(duplicate(k, prev, f, side));
       m.set(k, f);
     }
     return m;
