@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,4 +16,11 @@ export function tiffcp(args: string[]): void {
 
 export function tempDir(prefix = 'nucseg-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A run's summary.csv rows without the seconds column (timings differ between runs of the same images). */
+export function summaryRows(out: string): string[] {
+  const lines = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
+  const seconds = lines[0].split(',').indexOf('seconds');
+  return lines.map((l) => l.split(',').filter((_, i) => i !== seconds).join(','));
 }

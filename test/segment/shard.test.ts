@@ -5,16 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { InputFile } from '../../lib/segment/job.js';
 import { parseShard, shardInputs } from '../../lib/segment/shard.js';
 import { BBBC039, REPO } from '../helpers/data.js';
-import { tempDir } from '../helpers/tools.js';
+import { summaryRows, tempDir } from '../helpers/tools.js';
 
 // Issue 16: `--shard K/N` (one job of a cluster array) and the merge of the shards.
 const cli = (args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin', 'nucseg.js'), ...args], { encoding: 'utf8' });
-/** summary.csv without its seconds column (timings differ between runs). */
-const summary = (out: string) =>
-  readFileSync(join(out, 'summary.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(',').filter((_, i) => i !== 13).join(','));
 
 describe('shards', () => {
   it('parseShard: K/N with 0 <= K < N, else one clear error', () => {
@@ -51,11 +45,11 @@ describe('shards', () => {
     expect(outs[0].stdout).toMatch(/shard 0\/3 done; 2 shard\(s\) still to finish/);
     expect(outs[2].stdout).toContain('all 3 shards done: summary.csv and run.json written');
     expect(cli(['segment', images, '--out', whole, '--model', 'classic']).status).toBe(0);
-    expect(summary(sharded)).toEqual(summary(whole));
+    expect(summaryRows(sharded)).toEqual(summaryRows(whole));
     const run = JSON.parse(readFileSync(join(sharded, 'run.json'), 'utf8'));
     expect([run.images, run.done, run.failed, run.shards]).toEqual([10, 10, 0, 3]);
     expect(run.settingsKey).toBe(JSON.parse(readFileSync(join(whole, 'run.json'), 'utf8')).settingsKey);
-    const name = summary(whole)[1].split(',')[0];
+    const name = summaryRows(whole)[1].split(',')[0];
     expect(readFileSync(join(sharded, `${name}.labels.tif`)).equals(readFileSync(join(whole, `${name}.labels.tif`)))).toBe(true);
     // a rerun of one shard redoes nothing
     expect(cli(['segment', images, '--out', sharded, '--model', 'classic', '--shard', '1/3']).stdout).toMatch(/segmented 0 image\(s\), skipped [1-9]\d* already done/);

@@ -6,7 +6,7 @@ import { defaultRequests, submitSlurm, type SlurmProgress } from '../../lib/segm
 import { NucsegError } from '../../lib/util/errors.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { slurmMissing, startSlurm, stopSlurm } from '../helpers/slurm.js';
-import { tempDir } from '../helpers/tools.js';
+import { summaryRows, tempDir } from '../helpers/tools.js';
 
 // Issue 16: `nucseg segment --executor slurm` as a library call (submitSlurm) on a real
 // single-node Slurm cluster (scripts/slurm-single-node.sh): a job array of shards, progress,
@@ -14,12 +14,6 @@ import { tempDir } from '../helpers/tools.js';
 const missing = slurmMissing();
 if (missing) console.warn(missing); // said, never silent
 const images = join(BBBC039, 'images');
-/** summary.csv without its seconds column (timings differ between runs). */
-const summary = (out: string) =>
-  readFileSync(join(out, 'summary.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(',').filter((_, i) => i !== 13).join(','));
 const runJson = (out: string) => JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
 
 describe.skipIf(!!missing)(missing ?? 'Slurm executor on a single-node cluster', () => {
@@ -47,7 +41,7 @@ describe.skipIf(!!missing)(missing ?? 'Slurm executor on a single-node cluster',
     console.log(`10 BBBC039 fields, classic: ${(t1 - t0) / 1000} s locally, ${(Date.now() - t1) / 1000} s as 3 Slurm array tasks (submit, run, poll every ${base.pollMs} ms, collect)`);
     expect(r.gaveUp).toEqual([]);
     expect([r.ok, r.images, r.done, r.failed, r.jobIds.length, r.retried]).toEqual([true, 10, 10, 0, 1, []]);
-    expect(summary(out)).toEqual(summary(whole));
+    expect(summaryRows(out)).toEqual(summaryRows(whole));
     const run = runJson(out);
     expect([run.images, run.done, run.failed, run.shards]).toEqual([10, 10, 0, 3]);
     expect(run.settingsKey).toBe(runJson(whole).settingsKey);
