@@ -43,7 +43,7 @@ export { processImage } from './segment/process-image.js';
 export { completedResult, settingsKey } from './segment/resume.js';
 export { outputPaths } from './segment/paths.js';
 export { writeRunSummary } from './segment/summary.js';
-export { parseShard, shardInputs, collectShards, writeShardRecord, type Shard } from './segment/shard.js';
+export { parseShard, shardInputs, shardIndices, collectShards, writeShardRecord, type Shard } from './segment/shard.js';
 export { submitSlurm, segmentArgs, defaultRequests, type SlurmOptions, type SlurmProgress, type SlurmResult } from './segment/slurm.js';
 export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { main as runCli } from './cli/main.js';

@@ -48,14 +48,20 @@ export function parseShard(spec: string): Shard {
  * ```
  */
 export function shardInputs(files: readonly InputFile[], shard: Shard, namePattern?: string): InputFile[] {
+  const of = shardIndices(files, shard.count, namePattern);
+  return files.filter((_, i) => of[i] === shard.index);
+}
+
+/** The shard (0-based, of `count`) of each input, as shardInputs deals them: every shard in one pass over the names. */
+export function shardIndices(files: readonly InputFile[], count: number, namePattern?: string): number[] {
   const re = namePattern ? compileNamePattern(namePattern) : undefined;
   const key = (f: InputFile) => {
     const p = parsePlateName(f.file, re);
     return p.well ? `well\u0000${p.plate ?? ''}\u0000${p.well}` : `file\u0000${f.name}`;
   };
   const keys = files.map(key);
-  const order = new Map([...new Set(keys)].sort().map((k, i) => [k, i % shard.count]));
-  return files.filter((_, i) => order.get(keys[i]) === shard.index);
+  const order = new Map([...new Set(keys)].sort().map((k, i) => [k, i % count]));
+  return keys.map((k) => order.get(k)!);
 }
 
 /** What one shard leaves in <out>/.nucseg/shards/. */

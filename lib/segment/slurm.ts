@@ -11,7 +11,7 @@ import { packagePath } from '../util/package.js';
 import type { SegmentFilesOptions } from './batch.js';
 import { readImage } from '../image/read.js';
 import { selectInputs } from './inputs.js';
-import { collectShards, shardInputs } from './shard.js';
+import { collectShards, shardIndices } from './shard.js';
 
 export interface SlurmOptions extends Omit<SegmentFilesOptions, 'shard' | 'signal' | 'onStart' | 'profile'> {
   /** Number of shards = array tasks (>= 1). */
@@ -218,7 +218,9 @@ export async function submitSlurm(inputs: string | readonly string[], options: S
   if (!opts.mem || !opts.time) {
     // measured defaults (defaultRequests) for the largest shard; plate fields share one size, so one field is read
     const files = await selectInputs(list, { out, channel: opts.channel, namePattern: opts.namePattern });
-    const fields = Math.max(0, ...Array.from({ length: n }, (_, k) => shardInputs(files, { index: k, count: n }, opts.namePattern).length));
+    const perShard = new Array<number>(n).fill(0);
+    for (const k of shardIndices(files, n, opts.namePattern)) perShard[k]++;
+    const fields = Math.max(0, ...perShard);
     const one = files.length ? await readImage(files[0].file).catch(() => null) : null;
     const req = defaultRequests({ fields, maxPixels: one ? one.width * one.height : 2048 * 2048, cpusPerTask: opts.cpusPerTask ?? opts.jobs ?? 1 });
     opts = { ...opts, mem: opts.mem ?? req.mem, time: opts.time ?? req.time };
