@@ -18,7 +18,7 @@ import tifffile
 import torch
 from torch.utils.data import Dataset
 
-from preprocess import gt_diameter, normalize
+from preprocess import gt_diameter, normalize, resize_field
 
 SCALES = (0.333, 0.667, 1.0, 1.333, 2.0)
 
@@ -67,10 +67,8 @@ def resize_pair(img, lab, s):
     not scipy.ndimage.zoom: 5-10x faster, and the inference convention."""
     if s == 1:
         return img, lab
-    h, w = img.shape
-    size = (max(1, round(w * s)), max(1, round(h * s)))
-    zi = cv2.resize(np.ascontiguousarray(img, np.float32), size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
-    zl = cv2.resize(np.ascontiguousarray(lab, np.int32), size, interpolation=cv2.INTER_NEAREST_EXACT)
+    zi = resize_field(img, s)
+    zl = cv2.resize(np.ascontiguousarray(lab, np.int32), zi.shape[::-1], interpolation=cv2.INTER_NEAREST_EXACT)
     return zi, zl
 
 

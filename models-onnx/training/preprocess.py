@@ -95,6 +95,18 @@ def run_scale(diameter, model_diameter):
     return model_diameter['median_px'] / diameter
 
 
+def resize_field(img, scale):
+    """An image resized by `scale` as nucseg resizes a field for automatic scale
+    (lib/models/scale.ts resizeImage: round(side x scale) px, OpenCV pixel centres, area
+    averaging when shrinking, bilinear when enlarging). float32."""
+    import cv2
+    img = np.ascontiguousarray(img, np.float32)
+    if scale == 1:
+        return img
+    h, w = img.shape
+    return cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+
+
 def gt_diameter(lab):
     """Median equivalent diameter of a label image's nuclei (the quantity estimated)."""
     a = np.bincount(lab.ravel())[1:]

@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import AugmentedSet  # noqa: E402
 from export import export_mrcnn_onnx, export_onnx, load_from_onnx, weights_to_float16  # noqa: E402
 from nets import FPN2WS, HEADS, load_imagenet_encoder  # noqa: E402
-from preprocess import DEFS, estimate_diameter, run_scale  # noqa: E402
+from preprocess import DEFS, estimate_diameter, resize_field, run_scale  # noqa: E402
 from mrcnn import NucleiMaskRCNN, paste, targets_from_labels  # noqa: E402
 
 
@@ -90,7 +90,7 @@ def fpn_field_maps(model, im, scale=1.0, device='cpu'):
     run on the field resized by `scale` (automatic scale, as nucseg segment does it)."""
     import cv2  # resizing as nucseg's resize kernel does it (OpenCV pixel centres; area when shrinking)
     H, W = im.shape
-    x = im if scale == 1 else cv2.resize(im, (max(1, round(W * scale)), max(1, round(H * scale))), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    x = resize_field(im, scale)
     h, w = x.shape
     with torch.no_grad():
         dd, bb = model(field_input(x).to(device))
