@@ -56,7 +56,7 @@ def targets(lab):
     b[:, 1:] |= dh
     b[:, :-1] |= dh
     b &= lab > 0
-    return dist[1:-1, 1:-1], cv2.GaussianBlur(b.astype(np.float32), (9, 9), 1, borderType=cv2.BORDER_REFLECT)
+    return dist[1:-1, 1:-1], blur(b.astype(np.float32), 1.0)
 
 
 def resize_pair(img, lab, s):
