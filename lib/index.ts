@@ -28,6 +28,7 @@ export { formatScoreTable, formatScoreCsv, writeScoreJson, writeScoreCsv } from 
 export { renderF1Plot, writeF1Plot, type PlotOptions } from './score/plot.js';
 export { errorImage, writeErrorImage, encodeRgbPng } from './score/error-image.js';
 export { info, type NucsegInfo } from './info.js';
+export { lowConfidenceArea } from './models/fpn2ws.js';
 export { segment, resolveModel, type SegmentOptions, type SegmentResult } from './segment/segment.js';
 export type { SegmentationModel } from './models/model.js';
 export { ClassicModel, segmentClassic, type ClassicOptions } from './models/classic.js';
@@ -46,6 +47,10 @@ export { writeRunSummary } from './segment/summary.js';
 export { parseShard, shardInputs, shardIndices, collectShards, writeShardRecord, type Shard } from './segment/shard.js';
 export { submitSlurm, segmentArgs, defaultRequests, type SlurmOptions, type SlurmProgress, type SlurmResult } from './segment/slurm.js';
 export { watchFolder, type WatchOptions } from './segment/watch.js';
+export { fieldQc, laplacianFocus, saturatedFraction, renderThumbnail, median, type FieldQc } from './segment/qc.js';
+export { flagFields, QC_THRESHOLDS, type FieldFlags, type SummaryField } from './segment/report-qc.js';
+export { readSummary, writeRunReport, type RunReportOptions } from './segment/report.js';
+export { renderHtmlPage, writeHtmlPage, escapeHtml, type Block, type Column } from './html/page.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';
 export { loadConfig, validateConfig, DEFAULT_CONFIG as DEFAULT_AUGMENT_CONFIG, PRESETS as AUGMENT_PRESETS, type AugmentConfig } from './augment/config.js';

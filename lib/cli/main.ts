@@ -10,6 +10,7 @@ import { TrainCommand } from './train.js';
 import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
 import { AnnotationsConvertCommand } from './annotations.js';
 import { ExperimentRunCommand } from './experiment.js';
+import { ReportCommand } from './report.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(ModelsVerifyCommand);
   cli.register(AnnotationsConvertCommand);
   cli.register(ExperimentRunCommand);
+  cli.register(ReportCommand);
   let command;
   try {
     command = cli.process(argv);

@@ -27,6 +27,7 @@ export const segmentOptionDefs = {
   overlay: () => Option.Boolean('--overlay', false, { description: 'Also write <name>.overlay.png (outlines on the image)' }),
   geojson: () => Option.Boolean('--geojson', false, { description: 'Also write <name>.geojson (QuPath-compatible polygons)' }),
   roiZip: () => Option.Boolean('--roi-zip', false, { description: 'Also write <name>.rois.zip (an ImageJ/Fiji ROI Manager zip of the nuclei)' }),
+  thumbnails: () => Option.Boolean('--thumbnails', false, { description: 'Also write <name>.thumb.png (outlines on the field, at most 192 px a side: the thumbnails of nucseg report)' }),
   csv: () => Option.Boolean('--csv', true, { description: 'Write <name>.csv with one row per nucleus (--no-csv to skip)' }),
   tile: () => Option.String('--tile', { description: 'Process in tiles of this size (default: only images over 4096²)' }),
   overlap: () => Option.String('--overlap', { description: 'Tile overlap in pixels (default 3 × diameter)' }),
@@ -82,6 +83,7 @@ export function toSegmentOptions(c: Record<string, unknown>): SegmentFilesOption
     overlay: c.overlay as boolean,
     geojson: c.geojson as boolean,
     roiZip: c.roiZip as boolean,
+    thumbnails: c.thumbnails as boolean,
     csv: c.csv as boolean,
     tile: tileSize !== undefined ? { size: tileSize, overlap: overlap ?? Math.min(Math.floor(tileSize / 2), Math.ceil(3 * (diameter === 'auto' ? 24 : diameter))) } : undefined,
     force: c.force as boolean,
@@ -110,6 +112,7 @@ export abstract class SegmentOptionsCommand extends NucsegCommand {
   overlay = segmentOptionDefs.overlay();
   geojson = segmentOptionDefs.geojson();
   roiZip = segmentOptionDefs.roiZip();
+  thumbnails = segmentOptionDefs.thumbnails();
   csv = segmentOptionDefs.csv();
   tile = segmentOptionDefs.tile();
   overlap = segmentOptionDefs.overlap();

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { join, relative } from 'node:path';
+import { writeRunReport } from '../segment/report.js';
 import { segmentFiles } from '../segment/batch.js';
 import type { ImageResult } from '../segment/job.js';
 import { collectShards, parseShard, writeShardRecord } from '../segment/shard.js';
@@ -48,10 +49,11 @@ export class SegmentCommand extends SegmentOptionsCommand {
   sbatchArgs = Option.String('--sbatch-args', { description: 'With --executor slurm: more sbatch arguments, e.g. "--account=lab --qos=short"' });
   retries = Option.String('--retries', '2', { description: 'With --executor slurm: resubmissions per failed or vanished task' });
   noWait = Option.Boolean('--no-wait', false, { description: 'With --executor slurm: submit, print the job id and return (the last task writes summary.csv)' });
+  report = Option.Boolean('--report', false, { description: 'Also write thumbnails and, after the run, report.html (nucseg report: plate maps, QC flags, thumbnails)' });
   profile = Option.Boolean('--profile', false, { description: 'Time each stage (decode, normalize, diameter, resize, tiles, model, stitch, instances, measurements, writes) and print where the time went (on stderr)' });
 
   async run(): Promise<number> {
-    const opts = { ...toSegmentOptions(this as unknown as Record<string, unknown>), profile: this.profile, shard: this.shard === undefined ? undefined : parseShard(this.shard) };
+    const opts = { ...toSegmentOptions(this as unknown as Record<string, unknown>), ...(this.report ? { thumbnails: true } : {}), profile: this.profile, shard: this.shard === undefined ? undefined : parseShard(this.shard) };
     if (this.collect) {
       if (this.inputs.length || opts.shard) throw new NucsegError('--collect takes only --out (it merges the shards already in it)');
       const missing = await collectShards(opts.out);
@@ -97,11 +99,17 @@ export class SegmentCommand extends SegmentOptionsCommand {
       process.off('SIGINT', onSigint);
     }
     const extra = { seconds: (Date.now() - t0) / 1000, interrupted: abort.signal.aborted };
+    let summarized = !opts.shard;
     if (opts.shard) {
       await writeShardRecord(opts.out, opts.shard, results, { ...opts, jobs }, extra);
       const missing = await collectShards(opts.out); // the last shard to finish merges
+      summarized = !missing.length;
       if (!this.quiet && !this.json) this.context.stdout.write(missing.length ? `shard ${opts.shard.index}/${opts.shard.count} done; ${missing.length} shard(s) still to finish (the last one writes summary.csv)\n` : `all ${opts.shard.count} shards done: summary.csv and run.json written\n`);
     } else await writeRunSummary(opts.out, results, { ...opts, jobs }, extra);
+    if (this.report && summarized) {
+      const page = await writeRunReport(opts.out);
+      if (!this.quiet && !this.json) this.context.stdout.write(`report: ${relative('.', page)}\n`);
+    }
     const failed = results.filter((r) => r.status === 'failed');
     const done = results.filter((r) => r.status === 'done').length, skipped = results.filter((r) => r.status === 'skipped').length;
     const nuclei = results.reduce((a, r) => a + (r.count ?? 0), 0);
@@ -153,6 +161,10 @@ export class SegmentCommand extends SegmentOptionsCommand {
         if (r.failures.length) this.context.stdout.write(`failed:\n${r.failures.map((f) => `  ${f.error?.split('\n')[0] ?? f.file}`).join('\n')}\n`);
       }
       if (abort.signal.aborted) return 130;
+      if (this.report && !this.noWait && !r.gaveUp.length) {
+        const page = await writeRunReport(opts.out);
+        if (!this.quiet && !this.json) this.context.stdout.write(`report: ${relative('.', page)}\n`);
+      }
       return this.noWait || r.ok ? 0 : 1;
     } finally {
       progress?.stop();

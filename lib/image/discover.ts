@@ -12,7 +12,7 @@ export const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'];
  * them: segmenting skips labels and overlays, scoring overlays and error panels (scoring
  * reads labels).
  */
-export const OUTPUT_SUFFIXES = { labels: '.labels.tif', overlay: '.overlay.png', errors: '.errors.png' } as const;
+export const OUTPUT_SUFFIXES = { labels: '.labels.tif', overlay: '.overlay.png', errors: '.errors.png', thumbnail: '.thumb.png' } as const;
 export type OutputKind = keyof typeof OUTPUT_SUFFIXES;
 
 /** Whether `file` is one of nucseg's own output images of these kinds (by its suffix, any case). */

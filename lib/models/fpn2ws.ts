@@ -86,6 +86,37 @@ export function fpn2wsInstances(distance: ImageData<Float32Array>, border: Image
 }
 
 /**
+ * The labelled area (px) and the part of it in nuclei whose peak predicted distance is below
+ * `peak`: a nucleus the model saw clearly has a centre near 1 in the normalized distance map.
+ *
+ * @example
+ * ```ts
+ * import { lowConfidenceArea } from 'nucseg';
+ * const distance = { data: new Float32Array([0.9, 0.5, 0.3, 0.2]), width: 4, height: 1 };
+ * const labels = { data: new Uint16Array([1, 1, 2, 2]), width: 4, height: 1 };
+ * lowConfidenceArea(distance, labels, 0.75); // { low: 2, total: 4 }: nucleus 2 peaks at 0.3
+ * ```
+ */
+export function lowConfidenceArea(distance: ImageData<Float32Array>, labels: LabelImage, peak: number): { low: number; total: number } {
+  const L = labels.data, D = distance.data;
+  let n = 0;
+  for (let i = 0; i < L.length; i++) if (L[i] > n) n = L[i];
+  const top = new Float32Array(n + 1), area = new Float64Array(n + 1);
+  for (let i = 0; i < L.length; i++) {
+    const l = L[i];
+    if (!l) continue;
+    area[l]++;
+    if (D[i] > top[l]) top[l] = D[i];
+  }
+  let low = 0, total = 0;
+  for (let l = 1; l <= n; l++) {
+    total += area[l];
+    if (top[l] < peak) low += area[l];
+  }
+  return { low, total };
+}
+
+/**
  * An exported FPN2-WS model run with ONNX Runtime: the normalized field is cut into the
  * card's tiles (overlapping; each output pixel taken from the tile that owns it, so the
  * maps have no seams), tiles are run in batches, then fpn2wsInstances turns the stitched
@@ -152,19 +183,26 @@ export class Fpn2wsModel extends OnnxModel {
    * instances are made, and their boundaries placed, on the field's own pixel grid; the
    * card's sizes (closing radius, min area: model pixels) are scaled to match.
    */
-  async segment(image: ImageData<Float32Array>, { threads, diameter, tta, profile }: SegmentCallOptions): Promise<LabelImage> {
+  async segment(image: ImageData<Float32Array>, { threads, diameter, tta, profile, confidence }: SegmentCallOptions): Promise<LabelImage> {
     const post = postFromCard(this.card);
     const s = this.scaleFor(diameter ?? null);
     const predict = (im: ImageData<Float32Array>) => (tta ? this.predictFlips(im, profile) : this.predict(im, profile));
-    if (s === 1) {
-      const { distance, border } = await predict(image);
-      return timed(profile, 'instances', () => fpn2wsInstances(distance, border, post, threads));
-    }
     const { width: W, height: H } = image;
-    const maps = await predict(timed(profile, 'resize', () => resizeImage(image, s, threads)));
-    const back = (m: ImageData<Float32Array>) => resize(m, W, H, { interpolation: 'bilinear', threads });
-    const [d, b] = timed(profile, 'resize', () => [back(maps.distance), back(maps.border)]);
-    return timed(profile, 'instances', () => fpn2wsInstances(d, b, scalePost(post, s), threads));
+    let d: ImageData<Float32Array>, b: ImageData<Float32Array>, p = post;
+    if (s === 1) ({ distance: d, border: b } = await predict(image));
+    else {
+      const maps = await predict(timed(profile, 'resize', () => resizeImage(image, s, threads)));
+      const back = (m: ImageData<Float32Array>) => resize(m, W, H, { interpolation: 'bilinear', threads });
+      [d, b] = timed(profile, 'resize', () => [back(maps.distance), back(maps.border)]);
+      p = scalePost(post, s);
+    }
+    const labels = timed(profile, 'instances', () => fpn2wsInstances(d, b, p, threads));
+    if (confidence) {
+      const a = lowConfidenceArea(d, labels, (1 + post.seedThreshold) / 2);
+      confidence.low += a.low;
+      confidence.total += a.total;
+    }
+    return labels;
   }
 }
 

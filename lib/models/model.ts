@@ -13,6 +13,8 @@ export interface SegmentCallOptions {
   tta?: boolean;
   /** Time per stage (resize, tiles, model, stitch, instances) is added here when given. */
   profile?: Profile;
+  /** When given, a deep model adds the labelled area (px) it segmented and the part of it in nuclei it was unsure of (quality control; fpn2ws.ts lowConfidenceArea). */
+  confidence?: { low: number; total: number };
 }
 
 export interface SegmentationModel {

@@ -1,6 +1,7 @@
 // The per-image job of a batch: the options that decide one image's outputs, the input it
 // reads and the result it reports. Shared by the batch, its workers, resume and the summary.
 import type { PlateInfo } from './plate.js';
+import type { FieldQc } from './qc.js';
 import type { SegmentOptions } from './segment.js';
 
 /**
@@ -20,6 +21,8 @@ export interface ImageJobOptions extends Omit<SegmentOptions, 'model' | 'threads
   geojson?: boolean;
   /** Also write <name>.rois.zip: an ImageJ/Fiji ROI Manager zip of the nuclei (traced outlines; composite ROIs for holes). */
   roiZip?: boolean;
+  /** Also write <name>.thumb.png: the field with outlines, at most 192 px a side (the thumbnails of `nucseg report`). */
+  thumbnails?: boolean;
   /** Regular expression with named groups for plate metadata (see parsePlateName). */
   namePattern?: string;
   /** Time each stage of each image (ImageResult.profile); not part of the resume key. */
@@ -51,6 +54,8 @@ export interface ImageResult {
   device?: string;
   seconds?: number;
   outputs?: string[];
+  /** Quality measures of the field (qc.ts), for summary.csv and `nucseg report`. */
+  qc?: FieldQc;
   error?: string;
   /** With ImageJobOptions.profile: milliseconds per stage (lib/util/profile.ts STAGES); 'other' is the rest of the image's wall time. */
   profile?: Record<string, number>;
@@ -58,5 +63,5 @@ export interface ImageResult {
 
 /** Just the ImageJobOptions of a larger options object (what a worker thread is sent, and run.json records). */
 export function pickJobOptions(o: ImageJobOptions): ImageJobOptions {
-  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, roiZip: o.roiZip, namePattern: o.namePattern, profile: o.profile };
+  return { model: o.model, device: o.device, batch: o.batch, classic: o.classic, diameter: o.diameter, tta: o.tta, normalize: o.normalize, tile: o.tile, maxWholePixels: o.maxWholePixels, z: o.z, stackChannel: o.stackChannel, csv: o.csv, overlay: o.overlay, geojson: o.geojson, roiZip: o.roiZip, thumbnails: o.thumbnails, namePattern: o.namePattern, profile: o.profile };
 }

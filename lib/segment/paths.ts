@@ -9,6 +9,8 @@ export interface OutputPaths {
   overlay: string | undefined;
   geojson: string | undefined;
   roiZip: string | undefined;
+  /** A small PNG of the field with outlines, for `nucseg report`. */
+  thumbnail: string | undefined;
   /** The completion marker (resume key, input size and time, result), written last. */
   marker: string;
 }
@@ -33,6 +35,7 @@ export function outputPaths(out: string, name: string, opts: ImageJobOptions): O
     overlay: opts.overlay ? `${base}${OUTPUT_SUFFIXES.overlay}` : undefined,
     geojson: opts.geojson ? `${base}.geojson` : undefined,
     roiZip: opts.roiZip ? `${base}.rois.zip` : undefined,
+    thumbnail: opts.thumbnails ? `${base}${OUTPUT_SUFFIXES.thumbnail}` : undefined,
     // the output name's folders mirrored below .nucseg/ (a/b and a__b must not share a marker)
     marker: `${join(out, '.nucseg', ...name.split('/'))}.json`,
   };

@@ -5,7 +5,7 @@ import type { ImageData } from '../image/types.js';
 import { writeLabels } from '../image/write.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { isUserError } from '../util/errors.js';
-import { Profile, timedAsync } from '../util/profile.js';
+import { Profile, timed, timedAsync } from '../util/profile.js';
 import { DEFAULT_MODEL } from '../models/registry.js';
 import type { ImageJobOptions, ImageResult, InputFile } from './job.js';
 import { measureNuclei, measurementsCsv } from './measurements.js';
@@ -13,6 +13,7 @@ import { normalizeImage } from './normalize.js';
 import { labelsToRoiZip } from '../annotations/roi-zip.js';
 import { labelsToGeoJson, renderOverlay } from './outputs.js';
 import { outputPaths } from './paths.js';
+import { fieldQc, renderThumbnail } from './qc.js';
 import { compileNamePattern, parsePlateName, type PlateInfo } from './plate.js';
 import { writeCompletionMarker } from './resume.js';
 import { segment } from './segment.js';
@@ -54,9 +55,14 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       await timedAsync(prof, 'writes', () => writeFileAtomic(p.csv!, measurementsCsv(job.name, plate, rows)));
       outputs.push(p.csv);
     }
+    const normalized = () => normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] });
     if (p.overlay) {
-      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.overlay!, renderOverlay(normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] }), r.labels)));
+      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.overlay!, renderOverlay(normalized(), r.labels)));
       outputs.push(p.overlay);
+    }
+    if (p.thumbnail) {
+      await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.thumbnail!, renderThumbnail(normalized(), r.labels)));
+      outputs.push(p.thumbnail);
     }
     if (p.geojson) {
       const extra: Record<number, Record<string, number>> = {};
@@ -69,7 +75,8 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       outputs.push(p.roiZip);
     }
     const meanArea = rows.length ? rows.reduce((a, x) => a + x.area, 0) / rows.length : 0;
-    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs };
+    const qc = timed(prof, 'measurements', () => fieldQc(raw, r.labels, rows, r.lowConfidence));
+    const result: ImageResult = { file: job.file, name: job.name, status: 'done', plate, count: r.count, meanArea, diameter: r.diameter, diameterSource: r.diameterSource, scale: r.scale, model: r.model, device: r.device, seconds: (performance.now() - t0) / 1000, outputs, qc };
     await timedAsync(prof, 'writes', () => writeCompletionMarker(p.marker, st, result, opts, threads));
     if (prof) {
       const wall = performance.now() - t0;

@@ -55,6 +55,8 @@ export interface SegmentResult {
   /** The model's name and, for ONNX models, the device ONNX Runtime runs on ('cpu' for classic). */
   model: string;
   device: string;
+  /** Deep models: share of the labelled area in nuclei the model was unsure of (SegmentCallOptions.confidence); null for models that do not measure it. */
+  lowConfidence: number | null;
 }
 
 /**
@@ -112,7 +114,9 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     const probe = normalized ?? timed(prof, 'normalize', () => normalizeImage(cropTile(image, centralTile(width, height, side)), { ...opts.normalize, range }));
     diameter = timed(prof, 'diameter', () => estimateDiameter(probe, { threads }));
   }
-  const call = { threads, diameter, tta: !!opts.tta, profile: prof };
+  const confidence = { low: 0, total: 0 };
+  const call = { threads, diameter, tta: !!opts.tta, profile: prof, confidence };
+  const lowConfidence = () => (confidence.total > 0 ? confidence.low / confidence.total : null);
   const scale = model.scaleFor?.(diameter) ?? 1;
   const base = { normalization: norm, diameter, diameterSource: given === 'auto' ? ('auto' as const) : ('given' as const), scale, model: model.name };
   const tile = opts.tile ?? model.tile ?? (whole ? undefined : { size: 2048, overlap: Math.min(1024, Math.ceil(3 * (diameter ?? 24))) });
@@ -123,7 +127,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     normalized = undefined;
     const count = maxLabel(labels);
     const small = labels.data instanceof Uint32Array && count <= 0xffff ? { data: Uint16Array.from(labels.data), width: labels.width, height: labels.height } : labels;
-    return { ...base, labels: small, count, tiles: 1, device: modelDevice(model) };
+    return { ...base, labels: small, count, tiles: 1, device: modelDevice(model), lowConfidence: lowConfidence() };
   }
   normalized = undefined;
   const grid = tileGrid(width, height, tile.size, tile.overlap);
@@ -134,7 +138,7 @@ export async function segment(image: ImageData, opts: SegmentOptions = {}): Prom
     timed(prof, 'stitch', () => stitcher.add(t, labels));
   }
   const labels = timed(prof, 'stitch', () => stitcher.finish());
-  return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: modelDevice(model) };
+  return { ...base, labels, count: maxLabel(labels), tiles: grid.length, device: modelDevice(model), lowConfidence: lowConfidence() };
 }
 
 /** The central side x side square of a field, as a tile. */

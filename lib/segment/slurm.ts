@@ -95,6 +95,8 @@ export function segmentArgs(opts: Omit<SegmentFilesOptions, 'out'>): string[] {
   v('--jobs', opts.jobs);
   if (opts.overlay) a.push('--overlay');
   if (opts.geojson) a.push('--geojson');
+  if (opts.roiZip) a.push('--roi-zip');
+  if (opts.thumbnails) a.push('--thumbnails');
   if (opts.csv === false) a.push('--no-csv');
   if (opts.tile) a.push('--tile', String(opts.tile.size), '--overlap', String(opts.tile.overlap));
   if (opts.force) a.push('--force');

@@ -20,15 +20,15 @@ import { resumeKey, settingsKey } from './resume.js';
  * ```
  */
 export async function writeRunSummary(out: string, results: readonly ImageResult[], opts: SegmentFilesOptions, extra: Record<string, unknown> = {}): Promise<void> {
-  const head = ['image', 'file', 'plate', 'well', 'field', 'z', 'channel', 'status', 'count', 'mean_area', 'diameter', 'diameter_source', 'scale', 'seconds', 'error'];
+  const head = ['image', 'file', 'plate', 'well', 'field', 'z', 'channel', 'status', 'count', 'mean_area', 'diameter', 'diameter_source', 'scale', 'median_area', 'median_intensity', 'foreground_fraction', 'focus', 'saturated_fraction', 'low_confidence_fraction', 'seconds', 'error'];
   const cell = (v: unknown) => {
     if (v === undefined || v === null) return '';
-    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4);
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
     return csvCell(String(v));
   };
   const sorted = [...results].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const lines = [head.join(',')];
-  for (const r of sorted) lines.push([r.name, relative(out, r.file), r.plate.plate, r.plate.well, r.plate.field, r.plate.z, r.plate.channel, r.status, r.count, r.meanArea, r.diameter, r.diameterSource, r.scale, r.seconds, r.error?.split('\n')[0]].map(cell).join(','));
+  for (const r of sorted) lines.push([r.name, relative(out, r.file), r.plate.plate, r.plate.well, r.plate.field, r.plate.z, r.plate.channel, r.status, r.count, r.meanArea, r.diameter, r.diameterSource, r.scale, r.qc?.medianArea, r.qc?.medianIntensity, r.qc?.foreground, r.qc?.focus, r.qc?.saturated, r.qc?.lowConfidence, r.seconds, r.error?.split('\n')[0]].map(cell).join(','));
   await writeFileAtomic(join(out, 'summary.csv'), lines.join('\n') + '\n');
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const run = {

@@ -50,7 +50,7 @@ describe('nucseg segment', () => {
     for (const v of labels.data) max = Math.max(max, v);
     expect(csv.length - 1).toBe(max);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(summary[0]).toBe('image,file,plate,well,field,z,channel,status,count,mean_area,diameter,diameter_source,scale,seconds,error');
+    expect(summary[0]).toBe('image,file,plate,well,field,z,channel,status,count,mean_area,diameter,diameter_source,scale,median_area,median_intensity,foreground_fraction,focus,saturated_fraction,low_confidence_fraction,seconds,error');
     expect(summary).toHaveLength(5);
     // the automatic diameter of each field, and the scale the model ran it at, are recorded
     const row = summary[1].split(',');
