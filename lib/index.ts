@@ -26,6 +26,7 @@ export { matchAtThresholds, optimalMatch, splitsAndMerges, type MatchingRule, ty
 export { scoreFiles, SCORE_SCHEMA, type ImageScore, type SetScoreReport, type ScoreFilesOptions } from './score/files.js';
 export { formatScoreTable, formatScoreCsv, writeScoreJson, writeScoreCsv } from './score/report.js';
 export { renderF1Plot, writeF1Plot, type PlotOptions } from './score/plot.js';
+export { writeScoreReport, f1CurveSpec, imageF1Spec, keyThresholds, type F1Point } from './score/html.js';
 export { errorImage, writeErrorImage, encodeRgbPng } from './score/error-image.js';
 export { info, type NucsegInfo } from './info.js';
 export { lowConfidenceArea } from './models/fpn2ws.js';

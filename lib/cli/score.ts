@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { scoreFiles } from '../score/files.js';
 import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
 import { writeF1Plot } from '../score/plot.js';
+import { writeScoreReport } from '../score/html.js';
 import { writeErrorImage } from '../score/error-image.js';
 import { OUTPUT_SUFFIXES } from '../image/discover.js';
 import { createProgress } from '../util/progress.js';
@@ -24,6 +25,7 @@ export class ScoreCommand extends NucsegCommand {
     examples: [
       ['Score a folder of predictions', 'nucseg score --gt data/labels --pred results/'],
       ['Write JSON, CSV, a plot and error images', 'nucseg score --gt gt/ --pred pred/ --json s.json --csv s.csv --plot f1.svg --errors-dir errors/'],
+      ['An HTML report with error images', 'nucseg score --gt gt/ --pred pred/ --report score.html'],
       ['Score at chosen thresholds', 'nucseg score --gt a.tif --pred b.tif --thresholds 0.5,0.7,0.9'],
     ],
   });
@@ -36,6 +38,7 @@ export class ScoreCommand extends NucsegCommand {
   csv = Option.String('--csv', { description: 'Write one row per image and threshold as CSV' });
   plot = Option.String('--plot', { description: 'Write an SVG plot of F1 against IoU threshold' });
   plotBy = Option.String('--plot-by', 'set', { description: "'set' (pooled and mean lines) or 'images' (one line per image)" });
+  report = Option.String('--report', { description: 'Write one self-contained HTML page: F1 vs IoU, per-image F1, the tables, error images (into --errors-dir, or <page>-errors/ beside it)' });
   errorsDir = Option.String('--errors-dir', { description: 'Write a GT-XOR-prediction error PNG per image into this folder' });
   errorsThreshold = Option.String('--errors-threshold', '0.7', { description: 'IoU below which a GT nucleus counts as missed in error images' });
   allowUnpaired = Option.Boolean('--allow-unpaired', false, { description: 'Score the pairs found instead of failing on unpaired files' });
@@ -50,6 +53,8 @@ export class ScoreCommand extends NucsegCommand {
     if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
     const threads = this.threads === undefined ? undefined : wholeNumber(this.threads, '--threads', 0);
 
+    const errorsDir = this.errorsDir ?? (this.report ? `${this.report.replace(/\.html?$/i, '')}-errors` : undefined);
+    const errorImages: Record<string, string> = {};
     let progress: ReturnType<typeof createProgress> | undefined;
     const report = await scoreFiles(this.gt, this.pred, {
       thresholds,
@@ -60,8 +65,8 @@ export class ScoreCommand extends NucsegCommand {
         progress ??= createProgress('scoring', total, this.quiet ? 'quiet' : 'auto');
         progress.update(done, r.name);
       },
-      withImages: this.errorsDir
-        ? (pair, g, p, _r, overlap) => writeErrorImage(join(this.errorsDir!, `${pair.key}${OUTPUT_SUFFIXES.errors}`), g, p, errT, overlap)
+      withImages: errorsDir
+        ? (pair, g, p, _r, overlap) => writeErrorImage((errorImages[pair.key] = join(errorsDir, `${pair.key}${OUTPUT_SUFFIXES.errors}`)), g, p, errT, overlap)
         : undefined,
     });
     progress?.stop();
@@ -80,7 +85,11 @@ export class ScoreCommand extends NucsegCommand {
       await writeF1Plot(this.plot, report, { by: this.plotBy as 'set' | 'images' });
       written.push(this.plot);
     }
-    if (this.errorsDir) written.push(`${this.errorsDir}/ (${report.images.length} error images)`);
+    if (errorsDir) written.push(`${errorsDir}/ (${report.images.length} error images)`);
+    if (this.report) {
+      await writeScoreReport(this.report, report, errorImages);
+      written.push(this.report);
+    }
     if (!this.quiet && written.length) this.context.stdout.write(`\nwrote ${written.map((w) => relative('.', w) || w).join(', ')}\n`);
     return 0;
   }
