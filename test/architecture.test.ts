@@ -7,7 +7,7 @@ import { REPO } from './helpers/data.js';
 // layers. cli -> augment / train -> segment / score -> models -> image, kernels -> util; image
 // and kernels share a layer, so neither imports the other (the image types in
 // lib/image/types.ts are data shapes every layer may name).
-const LAYER: Record<string, number> = { util: 0, kernels: 1, image: 1, models: 2, annotations: 2, html: 2, segment: 3, score: 3, augment: 4, train: 4, experiment: 4, cli: 5 };
+const LAYER: Record<string, number> = { util: 0, kernels: 1, image: 1, models: 2, annotations: 2, html: 2, bioimageio: 4, segment: 3, score: 3, augment: 4, train: 4, experiment: 4, cli: 5 };
 
 function imports(): { from: string; to: string; file: string }[] {
   const out: { from: string; to: string; file: string }[] = [];

@@ -7,7 +7,7 @@ import { SegmentCommand } from './segment.js';
 import { WatchCommand } from './watch.js';
 import { AugmentCommand } from './augment.js';
 import { TrainCommand } from './train.js';
-import { ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
+import { ModelsExportCommand, ModelsImportCommand, ModelsInfoCommand, ModelsListCommand, ModelsVerifyCommand } from './models.js';
 import { AnnotationsConvertCommand } from './annotations.js';
 import { ExperimentRunCommand } from './experiment.js';
 import { ReportCommand } from './report.js';
@@ -36,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(ModelsListCommand);
   cli.register(ModelsInfoCommand);
   cli.register(ModelsVerifyCommand);
+  cli.register(ModelsExportCommand);
+  cli.register(ModelsImportCommand);
   cli.register(AnnotationsConvertCommand);
   cli.register(ExperimentRunCommand);
   cli.register(ReportCommand);

@@ -52,10 +52,25 @@ export async function readCard(path: string): Promise<ModelCard> {
   } catch (e) {
     throw new NucsegError(`cannot read model card (${(e as Error).message.split('\n')[0]})`, { file: path });
   }
+  return validateCard(card, path);
+}
+
+/**
+ * Checks a parsed card against its schema (models-onnx/card.schema.json); an error names
+ * `file` (where the card came from) and the first problem.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { validateCard } from 'nucseg';
+ * const card = await validateCard(JSON.parse(readFileSync('my.card.json', 'utf8')), 'my.card.json');
+ * ```
+ */
+export async function validateCard(card: unknown, file: string): Promise<ModelCard> {
   const validate = await cardValidator();
   if (!validate(card)) {
     const e = validate.errors?.[0];
-    throw new NucsegError(`model card does not match its schema: ${e?.instancePath || '(root)'} ${e?.message}`, { file: path });
+    throw new NucsegError(`model card does not match its schema: ${e?.instancePath || '(root)'} ${e?.message}`, { file });
   }
   return card as ModelCard;
 }

@@ -37,20 +37,24 @@ export function bundledModels(): string[] {
 }
 
 /**
- * A bundled model by name, or any .onnx path with `<name>.card.json` beside it.
+ * A bundled model by name, any .onnx path with `<name>.card.json` beside it, or a bioimage.io
+ * model package (.zip: nucseg's own export, or an FPN2-WS package; unpacked once into a cache,
+ * lib/models/bioimageio-import.ts).
  *
  * @example
  * ```ts
  * import { findModel } from 'nucseg';
- * const { path, card } = await findModel('nuclei-fpn2ws-dsb'); // or 'my.onnx' with my.card.json beside it
+ * const { path, card } = await findModel('nuclei-fpn2ws-dsb'); // or 'my.onnx' with my.card.json beside it, or 'model.zip'
  * console.log(path, card.name, card.architecture.type);
  * ```
  */
 export async function findModel(nameOrPath: string): Promise<{ path: string; card: ModelCard }> {
+  // loaded on demand: the zip and YAML readers are not needed to run a bundled model
+  if (/\.zip$/i.test(nameOrPath)) return (await import('./bioimageio-import.js')).packagedModel(nameOrPath);
   const path = nameOrPath.endsWith('.onnx') ? resolve(nameOrPath) : join(modelsDir(), `${nameOrPath}.onnx`);
   if (!existsSync(path)) {
     if (nameOrPath.endsWith('.onnx')) throw new NucsegError('no such model file', { file: nameOrPath });
-    throw new NucsegError(`unknown model '${nameOrPath}' (bundled: classic, ${bundledModels().join(', ')}; or give a path to an .onnx file with its .card.json)`);
+    throw new NucsegError(`unknown model '${nameOrPath}' (bundled: classic, ${bundledModels().join(', ')}; or give a path to an .onnx file with its .card.json, or a bioimage.io package .zip)`);
   }
   const cardPath = path.replace(/\.onnx$/, '.card.json');
   if (!existsSync(cardPath)) throw new NucsegError(`model has no card (expected ${cardPath})`, { file: path });

@@ -1,42 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ImageData, PixelArray } from '../../lib/image/types.js';
+import { decodeNpy, encodeNpy } from '../../lib/util/npy.js';
 
-const DTYPES: Record<string, new (b: ArrayBuffer) => PixelArray> = {
-  '<u1': Uint8Array,
-  '|u1': Uint8Array,
-  '<u2': Uint16Array,
-  '<u4': Uint32Array,
-  '<i4': Int32Array,
-  '<f4': Float32Array,
-  '<f8': Float64Array,
-};
-
-/** Reads a 2-D C-order .npy file (the formats NumPy writes for these dtypes). */
+/** Reads a 2-D C-order .npy file (lib/util/npy.ts decodes it). */
 export function readNpy(path: string): ImageData {
-  const b = readFileSync(path);
-  const hl = b.readUInt16LE(8);
-  const header = b.subarray(10, 10 + hl).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)![1];
-  const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(header)!;
-  const Ctor = DTYPES[descr];
-  if (!Ctor) throw new Error(`readNpy: unsupported dtype ${descr}`);
-  const body = b.subarray(10 + hl);
-  const data = new Ctor(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
-  return { data, width: Number(shape[2]), height: Number(shape[1]) };
+  const { data, shape } = decodeNpy(readFileSync(path), path);
+  if (shape.length !== 2) throw new Error(`readNpy: ${path} is not 2-D (${shape.join('x')})`);
+  return { data, width: shape[1], height: shape[0] };
 }
 
 /** Writes a 2-D image as .npy. */
 export function writeNpy(path: string, im: ImageData): void {
-  const descr = Object.entries(DTYPES).find(([k, C]) => im.data instanceof C && !k.startsWith('|'))![0];
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${im.height}, ${im.width}), }`;
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header = header + ' '.repeat(pad) + '\n';
-  const h = Buffer.alloc(10);
-  h.write('\x93NUMPY', 0, 'latin1');
-  h[6] = 1;
-  h[7] = 0;
-  h.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([h, Buffer.from(header, 'latin1'), Buffer.from(im.data.buffer, im.data.byteOffset, im.data.byteLength)]));
+  writeFileSync(path, encodeNpy(im.data, [im.height, im.width]));
 }
 
 export function crop<T extends PixelArray>(im: ImageData<T>, x0: number, y0: number, w: number, h: number): ImageData<T> {
