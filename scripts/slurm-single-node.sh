@@ -3,6 +3,9 @@
 #
 #   scripts/slurm-single-node.sh [up]   start it (or find it running); prints the slurm.conf path
 #   scripts/slurm-single-node.sh stop   stop the daemons this script started, nothing else
+#   scripts/slurm-single-node.sh release   with $NUCSEG_SLURM_HOLDER=<pid>: that process no
+#                                          longer needs the cluster; stop it when no live
+#                                          process that said `up` does (parallel test files)
 #
 # Everything lives in one state folder ($NUCSEG_SLURM_DIR, default $TMPDIR/nucseg-slurm-<uid>):
 # its own munge key, munged socket, slurm.conf, state, spool, logs and pid files. Nothing global
@@ -12,6 +15,10 @@
 # Needs Debian's slurm-wlm and munge (slurmctld, slurmd, munged, sinfo). Run it as root (slurmd
 # must start jobs as the submitting user); otherwise it tries a one-user cluster as yourself.
 # Ports: $NUCSEG_SLURM_PORT (slurmctld, default 6817) and the next one (slurmd).
+# Sharing: `up` with $NUCSEG_SLURM_HOLDER=<pid> registers that process as a user of the
+# cluster (<state>/holders/<pid>), and `release` stops the cluster only when the last live
+# holder is gone; up, stop and release take a lock (<state>.lock), so two test files that
+# start at once start one cluster, and one that ends does not stop it under the other.
 #
 # Example:
 #   export SLURM_CONF=$(scripts/slurm-single-node.sh) && srun hostname && scripts/slurm-single-node.sh stop
@@ -70,7 +77,7 @@ up() {
   local asmunge=()
   if [[ $(id -u) == 0 ]] && id munge >/dev/null 2>&1; then chown -R munge: "$STATE/munge"; asmunge=(runuser -u munge --); fi
   "${asmunge[@]}" munged --force --socket="$STATE/munge/munge.socket" --key-file="$STATE/munge/munge.key" \
-    --pid-file="$STATE/munge/munged.pid" --log-file="$STATE/munge/munged.log" --seed-file="$STATE/munge/munged.seed" \
+    --pid-file="$STATE/munge/munged.pid" --log-file="$STATE/munge/munged.log" --seed-file="$STATE/munge/munged.seed" 9>&- \
     || die "munged did not start (see $STATE/munge/munged.log)"
   for _ in $(seq 50); do [[ -s $STATE/munge/munged.pid ]] && break; sleep 0.1; done
   cp "$STATE/munge/munged.pid" "$STATE/munged.pid"
@@ -114,8 +121,9 @@ MaxArraySize=10001
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-  slurmctld -f "$CONF" -c -i || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
-  slurmd -f "$CONF" || die "slurmd did not start (see $STATE/log/slurmd.log)"
+  # (9>&-: the daemons must not inherit the lock)
+  slurmctld -f "$CONF" -c -i 9>&- || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
+  slurmd -f "$CONF" 9>&- || die "slurmd did not start (see $STATE/log/slurmd.log)"
   for _ in $(seq 200); do
     if ready; then echo "$CONF"; return; fi
     sleep 0.1
@@ -123,8 +131,29 @@ EOF
   die "the node did not become idle within 20 s (see $STATE/log/slurmctld.log and slurmd.log; sinfo: $(sinfo -h 2>&1 | head -1))"
 }
 
+# the holders whose process still lives (the others are forgotten)
+holders() {
+  local h
+  for h in "$STATE"/holders/*; do
+    [[ -e $h ]] || continue
+    if running "${h##*/}"; then echo "${h##*/}"; else rm -f "$h"; fi
+  done
+}
+
+release() {
+  [[ -n ${NUCSEG_SLURM_HOLDER:-} ]] && rm -f "$STATE/holders/$NUCSEG_SLURM_HOLDER"
+  if [[ -z $(holders) ]]; then stop; fi
+}
+
+mkdir -p "$(dirname "$STATE")"
+exec 9>"$STATE.lock"
+flock -w 120 9 || die "another slurm-single-node.sh has held $STATE.lock for 2 minutes"
 case ${1:-up} in
-  up) up ;;
+  up)
+    up
+    if [[ -n ${NUCSEG_SLURM_HOLDER:-} ]]; then mkdir -p "$STATE/holders" && : >"$STATE/holders/$NUCSEG_SLURM_HOLDER"; fi
+    ;;
   stop | down) stop ;;
-  *) die "usage: $0 [up|stop]" ;;
+  release) release ;;
+  *) die "usage: $0 [up|stop|release]" ;;
 esac

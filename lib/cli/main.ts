@@ -11,6 +11,7 @@ import { ModelsExportCommand, ModelsImportCommand, ModelsInfoCommand, ModelsList
 import { AnnotationsConvertCommand } from './annotations.js';
 import { ExperimentRunCommand } from './experiment.js';
 import { ReportCommand } from './report.js';
+import { ExperimentReportCommand } from './experiment-report.js';
 
 /**
  * Runs the CLI with `argv` (without node and script). Bad input prints one line
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.register(AnnotationsConvertCommand);
   cli.register(ExperimentRunCommand);
   cli.register(ReportCommand);
+  cli.register(ExperimentReportCommand);
   let command;
   try {
     command = cli.process(argv);

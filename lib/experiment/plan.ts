@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { NucsegError } from '../util/errors.js';
 import { PLAN_SCHEMA, RECIPE_KEYS, type Recipe } from './schema.js';
@@ -17,6 +18,8 @@ export interface Dataset {
   /** Absolute files in images/ and labels/ (the workflow's inputs: a changed field reruns what uses it). */
   images: string[];
   labels: string[];
+  /** Whether include/exclude picked some of the folder's files (the workflow then copies them into data/<name>/). */
+  subset: boolean;
 }
 
 /** A validated experiment plan (schema in lib/experiment/schema.ts, documented in docs/experiment.md). */
@@ -64,6 +67,20 @@ function describeError(e: NonNullable<Validator['errors']>[number]): string {
   return `${key || '(root)'}: ${e.message}`;
 }
 
+/**
+ * Which files of a dataset folder to use: file names matching an `include` pattern (all when
+ * none) and no `exclude` pattern (globs: picomatch, on the file name without its folder; a
+ * pattern without an extension also matches the name with any extension).
+ */
+function selector(include?: string[], exclude?: string[]): (file: string) => boolean {
+  const matcher = (globs: string[]) => {
+    const m = picomatch(globs.flatMap((g) => (/\.[A-Za-z0-9]+$/.test(g) ? [g] : [g, `${g}.*`])));
+    return (f: string) => m(basename(f));
+  };
+  const inc = include ? matcher(include) : () => true, exc = exclude ? matcher(exclude) : () => false;
+  return (f) => inc(f) && !exc(f);
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => null);
   if (!names) return [];
@@ -100,7 +117,7 @@ export async function loadPlan(path: string): Promise<Plan> {
   if (!validate(raw)) throw new NucsegError(describeError(validate.errors![0]), { file: path });
   const p = raw as {
     name?: string;
-    datasets: Record<string, { path: string; role?: Dataset['role'] }>;
+    datasets: Record<string, { path: string; role?: Dataset['role']; include?: string[]; exclude?: string[] }>;
     baseline: Partial<Recipe> & { sets: string[] };
     design?: Plan['design'];
     factors?: Plan['factors'];
@@ -121,10 +138,11 @@ export async function loadPlan(path: string): Promise<Plan> {
       const s = await stat(resolve(dir, sub)).catch(() => null);
       if (!s?.isDirectory()) bad(`datasets.${name}.path`, `${dir} has no ${sub}/ folder`);
     }
-    const images = await listFiles(resolve(dir, 'images'));
-    const labels = await listFiles(resolve(dir, 'labels'));
-    if (images.length === 0) bad(`datasets.${name}.path`, `${dir}/images has no TIFF or PNG files`);
-    datasets[name] = { name, path: dir, role: d.role ?? 'both', images, labels };
+    const pick = selector(d.include, d.exclude);
+    const images = (await listFiles(resolve(dir, 'images'))).filter(pick);
+    const labels = (await listFiles(resolve(dir, 'labels'))).filter(pick);
+    if (images.length === 0) bad(`datasets.${name}.path`, `${dir}/images has no TIFF or PNG files${d.include || d.exclude ? ' that include/exclude keep' : ''}`);
+    datasets[name] = { name, path: dir, role: d.role ?? 'both', images, labels, subset: !!(d.include || d.exclude) };
   }
   const baseline: Recipe = {
     arch: 'fpn2ws', init: 'random', cycles: 5, rois: 35000, roi_size: 256, batch: 16,
@@ -145,6 +163,14 @@ export async function loadPlan(path: string): Promise<Plan> {
     if (!existsSync(model)) bad(key, `no such model ${model}`);
     return model;
   };
+  const checkAugmentation = (key: string, a: string): string => {
+    if (!/\.(ya?ml|json)$/i.test(a)) return a;
+    const cfg = isAbsolute(a) ? a : resolve(base, a);
+    if (!existsSync(cfg)) bad(key, `no such augmentation config ${cfg}`);
+    return cfg;
+  };
+  baseline.augmentation = checkAugmentation('baseline.augmentation', baseline.augmentation);
+  if (factors.augmentation) factors.augmentation = factors.augmentation.map((v, i) => checkAugmentation(`factors.augmentation[${i}]`, v));
   baseline.init = checkInit('baseline.init', baseline.init);
   if (factors.init) factors.init = factors.init.map((v, i) => checkInit(`factors.init[${i}]`, v));
   const testSets = p.test_sets ?? Object.values(datasets).filter((d) => d.role !== 'train').map((d) => d.name);

@@ -17,8 +17,8 @@ export interface Recipe {
   roi_size: number;
   /** Batch size (`train --batch`). */
   batch: number;
-  /** Augmentation preset (`augment --preset`). */
-  augmentation: 'full' | 'none' | 'min-blur' | 'min-contrast' | 'min-noise' | 'min-scaling';
+  /** Augmentation preset (`augment --preset`), or a YAML/JSON augmentation config file (`augment --config`; a path relative to the plan). */
+  augmentation: string;
   /** ResNet encoder (`train --encoder`). */
   encoder: 'resnet18' | 'resnet34';
   /** Base training seed: replicate i trains with seed + i unless `replicates` lists seeds. */
@@ -29,6 +29,9 @@ export interface Recipe {
   sets: string[];
 }
 
+/** The augmentation presets a recipe can name (lib/augment/config.ts PRESETS); anything else must be a config file. */
+export const AUGMENT_PRESET_NAMES = ['full', 'none', 'min-blur', 'min-contrast', 'min-noise', 'min-scaling'];
+
 const whole = (minimum: number) => ({ type: 'integer', minimum });
 const RECIPE_PROPS: Record<keyof Recipe, object> = {
   arch: { enum: ['fpn2ws', 'mrcnn'] },
@@ -37,7 +40,7 @@ const RECIPE_PROPS: Record<keyof Recipe, object> = {
   rois: whole(1),
   roi_size: { type: 'integer', minimum: 16, maximum: 2048 },
   batch: whole(1),
-  augmentation: { enum: ['full', 'none', 'min-blur', 'min-contrast', 'min-noise', 'min-scaling'] },
+  augmentation: { anyOf: [{ enum: AUGMENT_PRESET_NAMES }, { type: 'string', pattern: '\\.(ya?ml|json)$' }] },
   encoder: { enum: ['resnet18', 'resnet34'] },
   seed: whole(0),
   augment_seed: whole(0),
@@ -63,7 +66,12 @@ export const PLAN_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['path'],
-        properties: { path: { type: 'string', minLength: 1 }, role: { enum: ['train', 'test', 'both'] } },
+        properties: {
+          path: { type: 'string', minLength: 1 },
+          role: { enum: ['train', 'test', 'both'] },
+          include: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          exclude: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        },
       },
     },
     baseline: { type: 'object', additionalProperties: false, required: ['sets'], properties: RECIPE_PROPS },

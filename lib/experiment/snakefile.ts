@@ -2,8 +2,10 @@
  * The Snakefile `nucseg experiment run` writes into the experiment folder. It is the same
  * for every plan: everything plan-specific is in config.json (see workflow.ts). Rules call
  * the nucseg CLI: augment → train → segment → score, then `summary` gathers every score
- * into results/scores.csv (+ .json, tidy: one row per strategy, replicate, test set and IoU
- * threshold) and results/summary.csv + summary.md (mean ± s.d. of F1 over replicates).
+ * into results.csv (+ .json, tidy: one row per strategy, replicate, test set and IoU
+ * threshold, with a column per factor), results/images.csv (per image), results/cycles.csv
+ * (training loss per cycle, from the model cards) and results/summary.csv + summary.md (mean ±
+ * s.d. of F1 over replicates); `report` renders report.html (`nucseg experiment report`).
  * Outputs are written to a temporary name and renamed.
  */
 export const SNAKEFILE = String.raw`# Written by nucseg experiment run; the plan's settings are in config.json.
@@ -22,11 +24,14 @@ TESTS = list(config["tests"])
 def q(args):
     return " ".join(shlex.quote(str(a)) for a in args)
 
+# tiny jobs: run where Snakemake runs, not as cluster jobs
+localrules: all, summary, report
+
 wildcard_constraints:
     s="[^/]+", r="[0-9]+", t="[^/]+", key="[0-9a-f]+"
 
 rule all:
-    input: "results/scores.csv", "results/scores.json", "results/summary.csv", "results/summary.md"
+    input: "results.csv", "results.json", "results/summary.csv", "results/summary.md", "results/images.csv", "results/cycles.csv", "report.html"
 
 rule augment:
     input: lambda w: config["augment"][w.key]["inputs"]
@@ -65,7 +70,7 @@ rule score:
     shell: "{NUCSEG} score --gt {params.gt} --pred {input.pred} --thresholds {params.thr} --json {output} --threads 1 --quiet > {log} 2>&1"
 
 def write_atomic(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w") as f:
         f.write(text)
@@ -74,31 +79,52 @@ def write_atomic(path, text):
 def fmt(v):
     return "" if v is None else ("%.6g" % v if isinstance(v, float) else str(v))
 
+def recipe_value(v):
+    if isinstance(v, list):
+        return "+".join(recipe_value(x) for x in v)
+    v = str(v)
+    return os.path.splitext(os.path.basename(v))[0] if v.endswith((".onnx", ".yaml", ".yml", ".json")) else v
+
+def write_csv(path, rows):
+    cols = list(rows[0]) if rows else []
+    write_atomic(path, ",".join(cols) + "\n" + "".join(",".join(fmt(x[c]) for c in cols) + "\n" for x in rows))
+
 rule summary:
     input:
         scores=expand("scores/{s}/r{r}/{t}.json", s=STRATS, r=REPS, t=TESTS),
-        bench=expand("benchmarks/train/{s}/r{r}.tsv", s=STRATS, r=REPS)
-    output: csv="results/scores.csv", json="results/scores.json", summary="results/summary.csv", md="results/summary.md"
-    params: iou=config["iou"]
+        bench=expand("benchmarks/train/{s}/r{r}.tsv", s=STRATS, r=REPS),
+        cards=expand("models/{s}/r{r}/model.card.json", s=STRATS, r=REPS)
+    output: csv="results.csv", json="results.json", summary="results/summary.csv", md="results/summary.md", images="results/images.csv", cycles="results/cycles.csv"
+    params: iou=config["iou"], factors=config.get("factors", [])
     run:
-        rows = []
+        rows, images, cycles = [], [], []
         for s in STRATS:
-            factor, value = config["strategies"][s]["factor"], config["strategies"][s]["value"]
+            st = config["strategies"][s]
+            factor, value = st["factor"], st["value"]
+            levels = {k: recipe_value(st["recipe"][k]) for k in params.factors}
             for r in REPS:
                 with open("benchmarks/train/%s/r%s.tsv" % (s, r)) as f:
                     train_s = float(list(csv.DictReader(f, delimiter="\t"))[0]["s"])
+                with open("models/%s/r%s/model.card.json" % (s, r)) as f:
+                    history = json.load(f).get("training", {}).get("history") or []
+                for h in history:
+                    cycles.append(dict(strategy=s, replicate=r, cycle=h.get("cycle"), train_loss=h.get("train_loss"), val_loss=h.get("val_loss"), seconds=h.get("seconds")))
                 for t in TESTS:
                     with open("scores/%s/r%s/%s.json" % (s, r, t)) as f:
                         sc = json.load(f)
                     p = sc["pooled"]
                     for i, thr in enumerate(sc["thresholds"]):
-                        rows.append(dict(strategy=s, factor=factor, value=value, replicate=r, test_set=t, iou=thr,
+                        rows.append(dict(strategy=s, factor=factor, value=value, **levels, replicate=r, test_set=t, iou=thr,
                                          tp=p["tp"][i], fp=p["fp"][i], fn=p["fn"][i], f1=p["f1"][i],
                                          precision=p["precision"][i], recall=p["recall"][i],
                                          splits=p["splits"], merges=p["merges"], train_s=round(train_s, 2)))
-        cols = list(rows[0]) if rows else []
-        write_atomic(output.csv, ",".join(cols) + "\n" + "".join(",".join(fmt(x[c]) for c in cols) + "\n" for x in rows))
+                        for im in sc.get("images", []):
+                            images.append(dict(strategy=s, factor=factor, value=value, replicate=r, test_set=t, image=im["name"], iou=thr,
+                                               tp=im["tp"][i], fp=im["fp"][i], fn=im["fn"][i], f1=im["f1"][i], splits=im["splits"], merges=im["merges"]))
+        write_csv(output.csv, rows)
         write_atomic(output.json, json.dumps(rows, indent=1) + "\n")
+        write_csv(output.images, images)
+        write_csv(output.cycles, cycles)
         ious = sorted(set(x["iou"] for x in rows))
         head = ["strategy", "factor", "value", "test_set", "replicates"] + ["f1@%g_mean" % u for u in ious] + ["f1@%g_sd" % u for u in ious]
         lines, md = [",".join(head)], []
@@ -117,4 +143,10 @@ rule summary:
                 md.append("| %s | %s | %d | " % (s, t, n) + " | ".join("%.3f ± %.3f" % (m, d) for m, d in zip(means, sds)) + " |")
         write_atomic(output.summary, "\n".join(lines) + "\n")
         write_atomic(output.md, "\n".join(md) + "\n")
+
+rule report:
+    input: "results.csv", "results/summary.csv", "results/images.csv", "results/cycles.csv"
+    output: "report.html"
+    log: "logs/report.log"
+    shell: "{NUCSEG} experiment report . --quiet > {log} 2>&1"
 `;

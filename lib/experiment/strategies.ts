@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NucsegError } from '../util/errors.js';
-import type { Plan, Recipe } from './plan.js';
+import type { Dataset, Plan, Recipe } from './plan.js';
 import { RECIPE_KEYS } from './schema.js';
 
 /** One training strategy: the baseline recipe with some factors changed. */
@@ -16,8 +17,8 @@ export interface Strategy {
 }
 
 /**
- * A factor value as a short file-safe word (a model path gives its file name, a list of
- * sets joins them with +).
+ * A factor value as a short file-safe word (a model or config path gives its file name
+ * without extension, a list of sets joins them with +).
  *
  * @example
  * ```ts
@@ -28,7 +29,7 @@ export interface Strategy {
  */
 export function slug(v: unknown): string {
   if (Array.isArray(v)) return v.map(slug).join('+');
-  const s = typeof v === 'string' && /\.onnx$/i.test(v) ? basename(v, '.onnx') : String(v);
+  const s = typeof v === 'string' && /\.(onnx|ya?ml|json)$/i.test(v) ? basename(v).replace(/\.[^.]+$/, '') : String(v);
   return s.replace(/[^A-Za-z0-9_.+-]+/g, '-');
 }
 
@@ -43,14 +44,23 @@ export function slug(v: unknown): string {
  * augmentOptions(plan, plan.baseline); // { sets: [['u2os', '/…/bbbc039-small']], rois: 24, roi_size: 64, preset: 'full', seed: 0 }
  * ```
  */
-export function augmentOptions(plan: Plan, r: Recipe) {
-  return {
-    sets: r.sets.map((s) => [s, plan.datasets[s].path]),
-    rois: r.rois,
-    roi_size: r.roi_size,
-    preset: r.augmentation,
-    seed: r.augment_seed,
-  };
+export function augmentOptions(plan: Plan, r: Recipe): { sets: string[][]; rois: number; roi_size: number; preset?: string; config?: string; config_sha256?: string; files?: string[][]; seed: number } {
+  const sets = r.sets.map((s) => [s, datasetFolder(plan.datasets[s])]);
+  const subsets = r.sets.filter((s) => plan.datasets[s].subset).map((s) => plan.datasets[s].images.map((f) => basename(f)));
+  const files = subsets.length ? { files: subsets } : {};
+  if (!/\.(ya?ml|json)$/i.test(r.augmentation)) return { sets, rois: r.rois, roi_size: r.roi_size, preset: r.augmentation, ...files, seed: r.augment_seed };
+  // a config file: its bytes name the set, so editing the file rebuilds it
+  const config_sha256 = createHash('sha256').update(readFileSync(r.augmentation)).digest('hex');
+  return { sets, rois: r.rois, roi_size: r.roi_size, config: r.augmentation, config_sha256, ...files, seed: r.augment_seed };
+}
+
+/**
+ * The folder a dataset is read from by the workflow: its own folder, or `data/<name>` in the
+ * experiment folder (relative: Snakemake runs there) when include/exclude picked some of its
+ * files, which writeWorkflow copies there.
+ */
+export function datasetFolder(d: Dataset): string {
+  return d.subset ? `data/${d.name}` : d.path;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { packagePath } from '../util/package.js';
 import type { Plan } from './plan.js';
 import { SNAKEFILE } from './snakefile.js';
-import { augmentOptions, slug, strategies } from './strategies.js';
+import { augmentOptions, datasetFolder, slug, strategies } from './strategies.js';
 
 /** What the Snakefile reads (`config.json` in the experiment folder). */
 export interface WorkflowConfig {
@@ -16,6 +17,9 @@ export interface WorkflowConfig {
   replicates: number[];
   tests: Record<string, { images: string; labels: string; inputs: string[] }>;
   iou: number[];
+  /** The plan's factors (recipe keys), a column each in results.csv, and its design. */
+  factors: string[];
+  design: Plan['design'];
   /** train and segment --device. */
   device: string;
 }
@@ -40,8 +44,8 @@ export function workflowConfig(plan: Plan, nucseg: string[] = [process.execPath,
     if (!augment[s.augment]) {
       const o = augmentOptions(plan, r);
       augment[s.augment] = {
-        args: [...o.sets.flatMap(([name, dir]) => ['--set', `${name}=${dir}`]), '--rois', String(o.rois), '--roi-size', String(o.roi_size), '--preset', o.preset, '--seed', String(o.seed)],
-        inputs: r.sets.flatMap((n) => [...plan.datasets[n].images, ...plan.datasets[n].labels]),
+        args: [...o.sets.flatMap(([name, dir]) => ['--set', `${name}=${dir}`]), '--rois', String(o.rois), '--roi-size', String(o.roi_size), ...(o.config ? ['--config', o.config] : ['--preset', o.preset!]), '--seed', String(o.seed)],
+        inputs: [...r.sets.flatMap((n) => [...plan.datasets[n].images, ...plan.datasets[n].labels]), ...(o.config ? [o.config] : [])],
       };
     }
     const args = ['--arch', r.arch, '--init', r.init, '--cycles', String(r.cycles), '--batch', String(r.batch), '--encoder', r.encoder];
@@ -51,9 +55,9 @@ export function workflowConfig(plan: Plan, nucseg: string[] = [process.execPath,
   const tests: WorkflowConfig['tests'] = {};
   for (const t of plan.testSets) {
     const d = plan.datasets[t];
-    tests[t] = { images: join(d.path, 'images'), labels: join(d.path, 'labels'), inputs: [...d.images, ...d.labels] };
+    tests[t] = { images: join(datasetFolder(d), 'images'), labels: join(datasetFolder(d), 'labels'), inputs: [...d.images, ...d.labels] };
   }
-  return { plan: plan.file, plan_sha256: plan.sha256, nucseg, augment, strategies: strats, replicates: plan.seeds, tests, iou: plan.iou, device: plan.device };
+  return { plan: plan.file, plan_sha256: plan.sha256, nucseg, augment, strategies: strats, replicates: plan.seeds, tests, iou: plan.iou, factors: Object.keys(plan.factors), design: plan.design, device: plan.device };
 }
 
 /**
@@ -68,7 +72,25 @@ export function workflowConfig(plan: Plan, nucseg: string[] = [process.execPath,
  */
 export async function writeWorkflow(plan: Plan, out: string, nucseg?: string[]): Promise<WorkflowConfig> {
   const config = workflowConfig(plan, nucseg);
+  await linkSubsets(plan, out);
   await writeFileAtomic(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   await writeFileAtomic(join(out, 'Snakefile'), SNAKEFILE);
   return config;
+}
+
+/**
+ * Copies the files that include/exclude picked of each such dataset into `<out>/data/<name>/`
+ * (images/ and labels/; copies, not links: augment reads regular files only), with their
+ * times, replacing what an earlier plan put there.
+ */
+async function linkSubsets(plan: Plan, out: string): Promise<void> {
+  for (const d of Object.values(plan.datasets)) {
+    if (!d.subset) continue;
+    const root = join(out, 'data', d.name);
+    await rm(root, { recursive: true, force: true });
+    for (const [sub, files] of [['images', d.images], ['labels', d.labels]] as const) {
+      await mkdir(join(root, sub), { recursive: true });
+      for (const f of files) await cp(f, join(root, sub, basename(f)), { preserveTimestamps: true });
+    }
+  }
 }

@@ -2,12 +2,12 @@
 // array, watched with `squeue` (no accounting needed: each task writes its exit code to
 // <out>/.nucseg/slurm/task-K.rc at its end), a failed or vanished task resubmitted (bounded),
 // then the shards collected into the summary.csv and run.json of one run.
-import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { NucsegError } from '../util/errors.js';
 import { packagePath } from '../util/package.js';
+import { gpuArg, runTool, sbatchError } from '../util/slurm.js';
 import type { SegmentFilesOptions } from './batch.js';
 import { readImage } from '../image/read.js';
 import { selectInputs } from './inputs.js';
@@ -17,7 +17,7 @@ export interface SlurmOptions extends Omit<SegmentFilesOptions, 'shard' | 'signa
   /** Number of shards = array tasks (>= 1). */
   shards: number;
   partition?: string;
-  /** --cpus-per-task (default: `jobs`); --mem (e.g. '4G'); --time (e.g. '01:00:00'); --gpus-per-job. */
+  /** --cpus-per-task (default: `jobs`); --mem (e.g. '4G'); --time (e.g. '01:00:00'); GPUs per task (sbatch --gpus). */
   cpusPerTask?: number;
   mem?: string;
   time?: string;
@@ -136,7 +136,7 @@ function batchScript(inputs: readonly string[], opts: SlurmOptions, out: string,
   if (opts.mem) lines.push(sb(`--mem=${opts.mem}`));
   if (opts.time) lines.push(sb(`--time=${opts.time}`));
   if (opts.partition) lines.push(sb(`--partition=${opts.partition}`));
-  if (opts.gpusPerJob) lines.push(sb(`--gpus-per-job=${opts.gpusPerJob}`));
+  if (opts.gpusPerJob) lines.push(sb(gpuArg(opts.gpusPerJob)));
   const args = [...cmd, 'segment', ...inputs, '--out', out, ...segmentArgs(opts), '--quiet'].map(q).join(' ');
   lines.push(
     // the shard count is fixed here: a resubmitted task is an array of one (SLURM_ARRAY_TASK_COUNT=1)
@@ -153,30 +153,18 @@ function batchScript(inputs: readonly string[], opts: SlurmOptions, out: string,
   return lines.join('\n');
 }
 
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): Promise<{ code: number; stdout: string; stderr: string; missing?: boolean }> {
-  return new Promise((res) => {
-    execFile(cmd, args, { env: env ?? process.env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-      res({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr, missing: e?.code === 'ENOENT' });
-    });
-  });
-}
-
 /** sbatch --parsable; the job id, or one clear NucsegError line. */
 async function sbatch(script: string, array: string, opts: SlurmOptions): Promise<string> {
-  const r = await run('sbatch', ['--parsable', `--array=${array}`, ...(opts.sbatchArgs ?? []), script], opts.env);
-  if (r.missing) throw new NucsegError('sbatch not found: --executor slurm needs a Slurm login node (install slurm-wlm, or load the slurm module)');
+  const r = await runTool('sbatch', ['--parsable', `--array=${array}`, ...(opts.sbatchArgs ?? []), script], opts.env);
   const id = /^(\d+)(;\S+)?\s*$/.exec(r.stdout.trim());
-  if (r.code !== 0 || !id) {
-    const why = (r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${r.code}`).replace(/^sbatch: error:\s*/, '');
-    throw new NucsegError(`sbatch failed: ${why}`);
-  }
-  return id[1];
+  const failed = sbatchError(id || r.code !== 0 ? r : { ...r, code: -1 });
+  if (failed) throw failed;
+  return id![1];
 }
 
 /** States of the tasks still in the queue, by shard: squeue -h -r -j ids (squeue's error line when it fails). */
 async function queued(ids: readonly string[], opts: SlurmOptions, shardOf: Map<string, number>): Promise<Map<number, string> | string> {
-  const r = await run('squeue', ['-h', '-r', '-j', ids.join(','), '-o', '%i %T'], opts.env);
+  const r = await runTool('squeue', ['-h', '-r', '-j', ids.join(','), '-o', '%i %T'], opts.env);
   if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) return r.stderr.trim().split('\n').pop() || `exit code ${r.code}`;
   const m = new Map<number, string>();
   for (const line of r.stdout.trim().split('\n')) {
@@ -286,7 +274,7 @@ export async function submitSlurm(inputs: string | readonly string[], options: S
     opts.onProgress?.({ shards: n, finished: finished.size, running, pending: active.size - running, retries: result.retried.length, jobIds: [...jobIds] });
   }
   if (opts.signal?.aborted) {
-    await run('scancel', jobIds, opts.env);
+    await runTool('scancel', jobIds, opts.env);
     return result;
   }
   if (result.gaveUp.length) return result;

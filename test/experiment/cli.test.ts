@@ -35,8 +35,8 @@ describe('nucseg experiment run (command)', () => {
     const out = tempDir('nucseg-exp-cli-');
     const r = await nucseg(['experiment', 'run', plan, '--out', out, '--dry-run', '--cores', '2']);
     expect(r.stderr).toContain('rule train:');
-    expect(r.stderr).toMatch(/^total\s+13\b/m);
-    expect(r.stdout).toBe(`13 jobs would run in ${out}\n`);
+    expect(r.stderr).toMatch(/^total\s+14\b/m);
+    expect(r.stdout).toBe(`14 jobs would run in ${out}\n`);
     expect(r.code).toBe(0);
   });
 

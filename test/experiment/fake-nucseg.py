@@ -7,7 +7,7 @@ import json, os, sys, time
 cmd, args = sys.argv[1], sys.argv[2:]
 def opt(name):
     return args[args.index(name) + 1]
-out = opt("--json") if cmd == "score" else opt("--out")
+out = opt("--json") if cmd == "score" else os.path.join(args[1], "report.html") if cmd == "experiment" else opt("--out")
 if os.environ.get("FAKE_LOG"):
     with open(os.environ["FAKE_LOG"], "a") as f:
         f.write("%s %s\n" % (cmd, out))
@@ -27,5 +27,7 @@ elif cmd == "score":
     pooled = dict(tp=tp, fp=[5] * len(thr), fn=[7] * len(thr), splits=1, merges=2,
                   f1=[2 * t / (2 * t + 12) for t in tp], precision=[t / (t + 5) for t in tp], recall=[t / (t + 7) for t in tp])
     open(out, "w").write(json.dumps(dict(thresholds=thr, pooled=pooled)))
+elif cmd == "experiment" and args[0] == "report":
+    open(out, "w").write("<!doctype html><title>fake report</title>\n")
 else:
     sys.exit("fake nucseg: unknown command " + cmd)

@@ -1,9 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../lib/experiment/plan.js';
 import { augmentKey, strategies } from '../../lib/experiment/strategies.js';
-import { workflowConfig } from '../../lib/experiment/workflow.js';
+import { workflowConfig, writeWorkflow } from '../../lib/experiment/workflow.js';
+import { tempDir } from '../helpers/tools.js';
+import { PRESETS } from '../../lib/augment/config.js';
+import { AUGMENT_PRESET_NAMES } from '../../lib/experiment/schema.js';
 import { REPO } from '../helpers/data.js';
 import { planYaml, tinyData } from './helpers.js';
 
@@ -78,5 +81,48 @@ describe('experiment plan', () => {
 
   it('a missing plan file is a one-line error', async () => {
     await expect(loadPlan(join(data.dir, 'nope.yaml'))).rejects.toThrow(/nope\.yaml: cannot read plan \(ENOENT\)/);
+  });
+
+  it('augmentation as a config file: augment --config, the file an input, its bytes in the cache key; the presets are augment\'s', async () => {
+    expect([...AUGMENT_PRESET_NAMES].sort()).toEqual(Object.keys(PRESETS).sort());
+    writeFileSync(join(data.dir, 'noblur.yaml'), 'blur: { p: 0 }\n');
+    const plan = await loadPlan(writePlan(planYaml('factors:\n  augmentation: [noblur.yaml]\n')));
+    const [base, cfgStrategy] = strategies(plan);
+    expect(cfgStrategy.name).toBe('augmentation-noblur');
+    const cfg = workflowConfig(plan, ['nucseg']);
+    const a = cfg.augment[cfgStrategy.augment];
+    expect(a.args).toContain('--config');
+    expect(a.args[a.args.indexOf('--config') + 1]).toBe(join(data.dir, 'noblur.yaml'));
+    expect(a.args).not.toContain('--preset');
+    expect(a.inputs).toContain(join(data.dir, 'noblur.yaml'));
+    expect(cfgStrategy.augment).not.toBe(base.augment);
+    writeFileSync(join(data.dir, 'noblur.yaml'), 'blur: { p: 0.1 }\n');
+    expect(strategies(await loadPlan(writePlan(planYaml('factors:\n  augmentation: [noblur.yaml]\n'))))[1].augment).not.toBe(cfgStrategy.augment);
+    await expect(loadPlan(writePlan(planYaml('factors:\n  augmentation: [missing.yaml]\n')))).rejects.toThrow(/factors.augmentation\[0\]: no such augmentation config/);
+    await expect(loadPlan(writePlan(planYaml('factors:\n  augmentation: [blurry]\n')))).rejects.toThrow(/factors.augmentation/);
+  });
+
+  it('include/exclude pick files of a folder; the workflow copies them into data/<name>/ and reads them there', async () => {
+    const text = `name: t
+datasets:
+  few: { path: train, role: train, include: ['IXMtest_A16*', 'IXMtest_B2*'] }
+  rest: { path: train, role: test, exclude: ['IXMtest_A16*', 'IXMtest_B21*'] }
+baseline: { cycles: 1, rois: 24, roi_size: 64, batch: 8, sets: [few] }
+`;
+    const plan = await loadPlan(writePlan(text));
+    expect(plan.datasets.few.images.map((f) => f.split('/').pop()!.slice(0, 11))).toEqual(['IXMtest_A16', 'IXMtest_B20', 'IXMtest_B21']);
+    expect(plan.datasets.rest.images.map((f) => f.split('/').pop()!.slice(0, 11))).toEqual(['IXMtest_B20']);
+    expect(plan.datasets.rest.labels).toHaveLength(1);
+    const out = tempDir('nucseg-exp-subset-');
+    const cfg = await writeWorkflow(plan, out, ['nucseg']);
+    expect(Object.values(cfg.augment)[0].args.slice(0, 2)).toEqual(['--set', 'few=data/few']);
+    expect(readdirSync(join(out, 'data', 'few', 'images'))).toHaveLength(3);
+    expect(readdirSync(join(out, 'data', 'few', 'labels'))).toHaveLength(3);
+    expect(cfg.tests.rest.images).toBe(join('data', 'rest', 'images'));
+    // a narrower selection replaces the copies
+    await writeWorkflow(await loadPlan(writePlan(text.replace("'IXMtest_B2*'", "'IXMtest_B20*'"))), out, ['nucseg']);
+    expect(readdirSync(join(out, 'data', 'few', 'images'))).toHaveLength(2);
+    expect(readdirSync(join(out, 'data', 'rest', 'images'))).toHaveLength(1);
+    await expect(loadPlan(writePlan(text.replace("['IXMtest_A16*', 'IXMtest_B2*'] }\n  rest", "['nothing*'] }\n  rest")))).rejects.toThrow(/that include\/exclude keep/);
   });
 });

@@ -33,7 +33,7 @@ describe('experiment workflow (Snakemake, stand-in nucseg)', () => {
     const { out, calls, run } = setup(planYaml('factors:\n  cycles: [2]\n  augmentation: [none]\nreplicates: 2\n'));
     const r = await run(true);
     // 3 strategies x 2 replicates x 1 test set; augmented sets: full (baseline, cycles-2) and none
-    expect(r.jobs).toEqual({ all: 1, augment: 2, train: 6, segment: 6, score: 6, summary: 1, total: 22 });
+    expect(r.jobs).toEqual({ all: 1, augment: 2, train: 6, segment: 6, score: 6, summary: 1, report: 1, total: 23 });
     expect(calls()).toEqual([]);
     expect(existsSync(join(out, 'Snakefile')) && existsSync(join(out, 'config.json'))).toBe(true);
     expect(existsSync(join(out, 'run.json'))).toBe(false);
@@ -42,20 +42,21 @@ describe('experiment workflow (Snakemake, stand-in nucseg)', () => {
   it('runs, records run.json; a second run does nothing; a changed factor value reruns only its branch; snakemake runs directly in the folder', async () => {
     const { out, plan, calls, run } = setup();
     const first = await run();
-    expect(first.jobs).toEqual({ all: 1, augment: 2, train: 3, segment: 3, score: 3, summary: 1, total: 13 });
+    expect(first.jobs).toEqual({ all: 1, augment: 2, train: 3, segment: 3, score: 3, summary: 1, report: 1, total: 14 });
     expect(calls().filter((c) => c.startsWith('augment'))).toHaveLength(2);
     expect(calls().filter((c) => c.startsWith('train'))).toHaveLength(3);
     const rec = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(rec).toMatchObject({ status: 'complete', exit_code: 0, plan_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(rec.versions.snakemake).toMatch(/^\d+\.\d+/);
     // the tidy table: 3 strategies x 1 replicate x 1 test set x 3 thresholds, F1 as scored
-    const rows = readFileSync(join(out, 'results', 'scores.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('strategy,factor,value,replicate,test_set,iou,tp,fp,fn,f1,precision,recall,splits,merges,train_s');
-    expect(rows.slice(1).map((l) => l.split(',').slice(0, 6).join(','))).toEqual(
-      ['baseline,baseline,-', 'cycles-2,cycles,2', 'augmentation-none,augmentation,none'].flatMap((s) => ['0.5', '0.7', '0.9'].map((t) => `${s},0,held,${t}`)),
+    const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+    // a column per factor: each strategy's level of it
+    expect(rows[0]).toBe('strategy,factor,value,cycles,augmentation,replicate,test_set,iou,tp,fp,fn,f1,precision,recall,splits,merges,train_s');
+    expect(rows.slice(1).map((l) => l.split(',').slice(0, 8).join(','))).toEqual(
+      ['baseline,baseline,-,1,full', 'cycles-2,cycles,2,2,full', 'augmentation-none,augmentation,none,1,none'].flatMap((s) => ['0.5', '0.7', '0.9'].map((t) => `${s},0,held,${t}`)),
     );
     const score = JSON.parse(readFileSync(join(out, 'scores', 'cycles-2', 'r0', 'held.json'), 'utf8'));
-    expect(Number(rows[5].split(',')[9])).toBeCloseTo(score.pooled.f1[1], 5);
+    expect(Number(rows[5].split(',')[11])).toBeCloseTo(score.pooled.f1[1], 5);
     const md = readFileSync(join(out, 'results', 'summary.md'), 'utf8');
     expect(md).toContain(`| cycles-2 | held | 1 | ${score.pooled.f1.map((f: number) => `${f.toFixed(3)} ± 0.000`).join(' | ')} |`);
 
@@ -71,13 +72,13 @@ describe('experiment workflow (Snakemake, stand-in nucseg)', () => {
 
     // cycles 2 -> 3: a new training branch on the shared augmented set, and the summary
     writeFileSync(plan, planYaml('factors:\n  cycles: [3]\n  augmentation: [none]\n'));
-    expect((await run(true)).jobs).toEqual({ all: 1, train: 1, segment: 1, score: 1, summary: 1, total: 5 });
+    expect((await run(true)).jobs).toEqual({ all: 1, train: 1, segment: 1, score: 1, summary: 1, report: 1, total: 6 });
     // preset none -> min-noise: its own augmented set too
     writeFileSync(plan, planYaml('factors:\n  cycles: [2]\n  augmentation: [min-noise]\n'));
-    expect((await run(true)).jobs).toEqual({ all: 1, augment: 1, train: 1, segment: 1, score: 1, summary: 1, total: 6 });
+    expect((await run(true)).jobs).toEqual({ all: 1, augment: 1, train: 1, segment: 1, score: 1, summary: 1, report: 1, total: 7 });
     // a baseline setting every strategy trains with (batch) reruns every training, not the augmented sets
     writeFileSync(plan, planYaml(undefined, '  init: random\n').replace('batch: 8', 'batch: 4'));
-    expect((await run(true)).jobs).toEqual({ all: 1, train: 3, segment: 3, score: 3, summary: 1, total: 11 });
+    expect((await run(true)).jobs).toEqual({ all: 1, train: 3, segment: 3, score: 3, summary: 1, report: 1, total: 12 });
 
     // the folder is a plain Snakemake workflow: with the original plan's config, nothing to do
     writeFileSync(plan, planYaml());
@@ -105,7 +106,7 @@ describe('experiment workflow (Snakemake, stand-in nucseg)', () => {
       const r = await run(); // the stale lock is lifted
       expect(r.jobs.train).toBeGreaterThanOrEqual(1);
       expect(r.jobs.augment ?? 0).toBeLessThan(2); // an augmented set finished before the kill is not redone
-      expect(r.jobs.total).toBeLessThan(13);
+      expect(r.jobs.total).toBeLessThan(14);
       expect(calls().length - before).toBe(r.jobs.total - 2); // every job but all and summary calls nucseg once
       expect(existsSync(join(out, 'results', 'summary.md'))).toBe(true);
       expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).status).toBe('complete');

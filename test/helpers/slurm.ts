@@ -14,9 +14,13 @@ export function slurmMissing(): string | undefined {
   return missing.length ? `Slurm tests skipped: ${missing.join(', ')} not installed (apt-get install slurm-wlm munge; see scripts/test-packages.txt)` : undefined;
 }
 
+/** This process as a holder of the cluster: test files run in parallel processes share one cluster. */
+const HOLDER = { ...process.env, NUCSEG_SLURM_HOLDER: String(process.pid) };
+
 /**
  * Starts the cluster (or finds it running) and returns the environment for sbatch/squeue:
- * process.env with SLURM_CONF set to its slurm.conf.
+ * process.env with SLURM_CONF set to its slurm.conf. This process is registered as one of
+ * its holders (stopSlurm releases it).
  *
  * @example
  * ```ts
@@ -24,11 +28,11 @@ export function slurmMissing(): string | undefined {
  * ```
  */
 export function startSlurm(): NodeJS.ProcessEnv {
-  const conf = execFileSync(SCRIPT, ['up'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const conf = execFileSync(SCRIPT, ['up'], { encoding: 'utf8', timeout: 180_000, env: HOLDER, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   return { ...process.env, SLURM_CONF: conf, USER: process.env.USER ?? 'root' };
 }
 
-/** Stops the daemons that startSlurm started. */
+/** Releases the cluster: its daemons stop when no other live test process holds it. */
 export function stopSlurm(): void {
-  spawnSync(SCRIPT, ['stop'], { stdio: 'ignore', timeout: 30_000 });
+  spawnSync(SCRIPT, ['release'], { env: HOLDER, stdio: 'ignore', timeout: 150_000 });
 }
