@@ -8,7 +8,7 @@ import { DEFAULT_MODEL } from '../models/registry.js';
 // Options shared by `nucseg segment` and `nucseg watch`.
 export const segmentOptionDefs = {
   out: () => Option.String('--out,-o', { required: true, description: 'Output folder (labels, CSVs, summary.csv, run.json)' }),
-  model: () => Option.String('--model', DEFAULT_MODEL, { description: `A bundled model (default ${DEFAULT_MODEL}; nucseg models list), 'classic' (no weights) or an .onnx file with its card` }),
+  model: () => Option.String('--model', DEFAULT_MODEL, { description: `A bundled model (default ${DEFAULT_MODEL}; nucseg models list), 'classic' (no weights), an .onnx file with its card, or a bioimage.io package .zip` }),
   device: () => Option.String('--device', 'auto', { description: 'For ONNX models: auto, cpu, cuda or webgpu' }),
   batch: () => Option.String('--batch', '4', { description: 'For ONNX models: tiles per inference batch' }),
   diameter: () => Option.String('--diameter', 'auto', { description: "Nucleus diameter in pixels, or auto (default): estimated per field; every model uses it (deep models resize each field to the size they were trained at)" }),

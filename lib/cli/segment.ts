@@ -11,6 +11,7 @@ import { Profile } from '../util/profile.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { findModel } from '../models/registry.js';
 import { wholeNumber } from './parse.js';
+import { slurmRequests } from './slurm-options.js';
 import { SegmentOptionsCommand, toSegmentOptions } from './segment-options.js';
 
 export class SegmentCommand extends SegmentOptionsCommand {
@@ -44,7 +45,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
   partition = Option.String('--partition', { description: 'With --executor slurm: the Slurm partition' });
   mem = Option.String('--mem', { description: 'With --executor slurm: memory per task (sbatch --mem; default from measurements: 2G for fields up to 2048², 1G more per 4.2 Mpx)' });
   time = Option.String('--time', { description: 'With --executor slurm: time limit per task (sbatch --time; default from measurements: 56 s per 2048² field of the largest shard on 2 CPUs, at least 10 minutes)' });
-  gpusPerJob = Option.String('--gpus-per-job', { description: 'With --executor slurm: GPUs per task (sbatch --gpus-per-job)' });
+  gpusPerJob = Option.String('--gpus-per-job', { description: 'With --executor slurm: GPUs per task (sbatch --gpus)' });
   cpusPerTask = Option.String('--cpus-per-task', { description: 'With --executor slurm: CPUs per task (default: --jobs)' });
   sbatchArgs = Option.String('--sbatch-args', { description: 'With --executor slurm: more sbatch arguments, e.g. "--account=lab --qos=short"' });
   retries = Option.String('--retries', '2', { description: 'With --executor slurm: resubmissions per failed or vanished task' });
@@ -141,14 +142,9 @@ export class SegmentCommand extends SegmentOptionsCommand {
     try {
       const r = await submitSlurm(this.inputs, {
         ...opts,
+        ...slurmRequests(this),
         shards,
-        partition: this.partition,
-        mem: this.mem,
-        time: this.time,
-        gpusPerJob: this.gpusPerJob === undefined ? undefined : wholeNumber(this.gpusPerJob, '--gpus-per-job', 1, 64),
         cpusPerTask: this.cpusPerTask === undefined ? undefined : wholeNumber(this.cpusPerTask, '--cpus-per-task', 1, 1024),
-        sbatchArgs: this.sbatchArgs?.trim().split(/\s+/).filter(Boolean),
-        retries: wholeNumber(this.retries, '--retries', 0, 100),
         noWait: this.noWait,
         signal: abort.signal,
         onProgress: (p) => progress?.update(p.finished, `job ${p.jobIds[0]}: ${p.running} running, ${p.pending} pending${p.retries ? `, ${p.retries} resubmitted` : ''}`),

@@ -101,6 +101,8 @@ describe.skipIf(!!missing)(missing ?? 'Slurm executor on a single-node cluster',
     const bad = submitSlurm(images, { ...base, out: join(dir, 'bad'), shards: 2, partition: 'no-such-partition', env });
     await expect(bad).rejects.toThrow(NucsegError);
     await expect(bad).rejects.toThrow(/^sbatch failed: Batch job submission failed: Invalid partition name specified$/);
+    // GPUs go as sbatch --gpus (sbatch has no --gpus-per-job); this cluster has none to give
+    await expect(submitSlurm(images, { ...base, out: join(dir, 'bad'), shards: 2, gpusPerJob: 1, env })).rejects.toThrow(/^sbatch failed: (Batch job submission failed: )?Invalid generic resource \(gres\) specification$/);
     await expect(submitSlurm(images, { ...base, out: join(dir, 'bad'), shards: 2, env: { ...env, PATH: '/nonexistent' } })).rejects.toThrow(/^sbatch not found: --executor slurm needs a Slurm login node/);
     await expect(submitSlurm(images, { ...base, out: join(dir, 'bad'), shards: 0, env })).rejects.toThrow(/--shards must be a whole number/);
     const t0 = Date.now();
