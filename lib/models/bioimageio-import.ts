@@ -49,7 +49,7 @@ function foreignTile(y: unknown, fallback: ModelCard['tile']): ModelCard['tile']
 
 /**
  * A card for an FPN2-WS package nucseg did not write: one float32 input (batch, channel, y, x)
- * named `image`, outputs `distance` and `border` in [0, 1]; names, axes and test tensors from
+ * of any name, outputs `distance` and `border` in [0, 1]; names, axes and test tensors from
  * rdf.yaml. What rdf.yaml cannot say comes from the default model's card (DEFAULT_MODEL):
  * seeded-watershed post-processing, tile overlap and test tolerance; the nucleus diameter is
  * the default for cards without one (models-onnx/preprocessing.json, diameter.default_model).
@@ -60,7 +60,6 @@ async function foreignCard(pkg: BioimageioPackage, w: Weights): Promise<ModelCar
   if (inputs.length !== 1) throw new NucsegError(`rdf.yaml has ${inputs.length} inputs; nucseg runs models with one input image`, { file: pkg.file });
   const outIds = outputs.map((o) => String(o.id)).sort().join(', ');
   if (outIds !== 'border, distance') throw new NucsegError(`outputs are ${outIds || '(none)'}; nucseg runs FPN2-WS packages whose outputs are the distance and border maps (or packages it exported itself)`, { file: pkg.file });
-  if (inputs[0].id !== 'image') throw new NucsegError(`input tensor is '${String(inputs[0].id)}'; nucseg feeds FPN2-WS models a tensor named 'image'`, { file: pkg.file });
   const dtype = (t: Tensor) => String(t.data?.type ?? 'float32');
   for (const t of [...inputs, ...outputs]) {
     checkAxes(pkg, t);

@@ -54,7 +54,7 @@ export abstract class OnnxModel implements SegmentationModel {
   }
 
   protected async open(): Promise<ort.InferenceSession> {
-    this.opened ??= openModelSession(this.path, this.outputs, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
+    this.opened ??= openModelSession(this.path, this.card.inputs[0].name, this.outputs, this.opts.device ?? 'auto', this.opts.threads ?? 0).then(({ session, device }) => {
       this.session = session;
       this.device = device;
     });
@@ -87,7 +87,7 @@ export abstract class OnnxModel implements SegmentationModel {
         for (let y = 0; y < T; y++) input.set(padded.subarray((t.y + y) * PW + t.x, (t.y + y) * PW + t.x + T), k * T * T + y * T);
       });
       profile?.add('tiles', performance.now() - tc);
-      return { group, out: session.run({ image: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
+      return { group, out: session.run({ [this.card.inputs[0].name]: new ort.Tensor('float32', input, [group.length, 1, T, T]) }) };
     };
     let next = tiles.length ? run(0) : undefined;
     for (let t0 = 0; next; t0 += batch) {

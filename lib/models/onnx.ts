@@ -111,13 +111,14 @@ export async function openSession(path: string, device: InferenceDevice = 'auto'
 }
 
 /**
- * openSession for a model whose card promises an input `image` and the given outputs: a
- * file that has other inputs or outputs is an error naming it (the card does not describe it).
+ * openSession for a model whose card promises one input (named `input`: the card's
+ * inputs[0].name, `image` for nucseg's own models) and the given outputs: a file that has
+ * other inputs or outputs is an error naming it (the card does not describe it).
  */
-export async function openModelSession(path: string, outputs: readonly string[], device: InferenceDevice = 'auto', threads = 0): Promise<{ session: ort.InferenceSession; device: Exclude<InferenceDevice, 'auto'> }> {
+export async function openModelSession(path: string, input: string, outputs: readonly string[], device: InferenceDevice = 'auto', threads = 0): Promise<{ session: ort.InferenceSession; device: Exclude<InferenceDevice, 'auto'> }> {
   const r = await openSession(path, device, threads);
   const ins = r.session.inputNames.join(','), outs = [...r.session.outputNames].sort().join(',');
-  if (ins !== 'image' || outs !== [...outputs].sort().join(',')) throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: path });
+  if (ins !== input || outs !== [...outputs].sort().join(',')) throw new NucsegError(`the ONNX file does not match its card (inputs ${ins}, outputs ${outs})`, { file: path });
   return r;
 }
 

@@ -32,7 +32,7 @@ export async function verifyModel(nameOrPath: string): Promise<VerifyResult> {
   let error: string | undefined;
   try {
     const { session } = await openSession(path, 'cpu');
-    const out = await session.run({ image: new ort.Tensor('float32', Float32Array.from(card.test.input), card.test.input_shape) });
+    const out = await session.run({ [card.inputs[0].name]: new ort.Tensor('float32', Float32Array.from(card.test.input), card.test.input_shape) });
     // FPN2-WS cards hold whole maps; Mask R-CNN cards the leading (best-scoring) detections
     const leading = card.architecture.type === 'mrcnn';
     let tested = 0;

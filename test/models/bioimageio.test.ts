@@ -1,6 +1,7 @@
 // bioimage.io packages (issue 17): nucseg models export --format bioimageio, models import and
 // --model package.zip, for nucseg's own packages and an FPN2-WS package from elsewhere.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
@@ -18,7 +19,7 @@ import { segment } from '../../lib/segment/segment.js';
 import { decodeNpy, encodeNpy } from '../../lib/util/npy.js';
 import { modelSpecProblems } from '../helpers/bioimageio-spec.js';
 import { DSB, REPO, dsbManifest } from '../helpers/data.js';
-import { tempDir } from '../helpers/tools.js';
+import { python, tempDir } from '../helpers/tools.js';
 
 const MODEL = 'nuclei-fpn2ws-dsb-fast';
 // a real 256 x 256 DSB field with a few dozen nuclei: the cover, and the field segmented both ways
@@ -136,6 +137,35 @@ describe('nucseg models import / --model package.zip', () => {
       (r.outputs as { id: string }[])[1].id = 'probability';
     });
     await expect(importBioimageio(other, { out: join(dir, 'other') })).rejects.toThrow(/other\.zip: outputs are distance, probability; nucseg runs FPN2-WS packages/);
+  });
+
+  it('a foreign package whose input tensor has another name runs with that name (the card says it)', async () => {
+    // the same weights with the graph input renamed 'image' -> 'raw' (ONNX, by Python's onnx)
+    const src = join(dir, 'src.onnx'), renamed = join(dir, 'raw.onnx');
+    writeFileSync(src, entries[`${MODEL}.onnx`]);
+    python(String.raw`
+import sys, onnx
+m = onnx.load(sys.argv[1])
+for i in m.graph.input:
+    if i.name == 'image': i.name = 'raw'
+for n in m.graph.node:
+    for k, x in enumerate(n.input):
+        if x == 'image': n.input[k] = 'raw'
+onnx.save(m, sys.argv[2])
+`, [src, renamed]);
+    const weights = new Uint8Array(readFileSync(renamed));
+    const r = structuredClone(rdf);
+    delete r.config;
+    (r.inputs as { id: string }[])[0].id = 'raw';
+    (r.weights as { onnx: { sha256: string } }).onnx.sha256 = createHash('sha256').update(weights).digest('hex');
+    const path = join(dir, 'raw-input.zip');
+    writeFileSync(path, zipSync({ ...entries, [`${MODEL}.onnx`]: weights, 'rdf.yaml': strToU8(stringify(r)) }, { level: 0 }));
+    const { card } = await importBioimageio(path, { out: join(dir, 'raw-input') });
+    expect(card.inputs[0].name).toBe('raw');
+    const ref = await segment(await readImage(FIELD), { model: MODEL, device: 'cpu' });
+    const got = await segment(await readImage(FIELD), { model: path, device: 'cpu' });
+    expect(got.count).toBe(ref.count);
+    expect((await verifyModel(path)).ok).toBe(true);
   });
 
   it('bad packages: one error line naming the file, exit code 1, no stack trace', () => {
