@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRequests, submitSlurm, type SlurmProgress } from '../../lib/segment/slurm.js';
 import { NucsegError } from '../../lib/util/errors.js';
-import { BBBC039, REPO } from '../helpers/data.js';
+import { BBBC039, REPO, dsbLabelFiles } from '../helpers/data.js';
 import { slurmMissing, startSlurm, stopSlurm } from '../helpers/slurm.js';
 import { summaryRows, tempDir } from '../helpers/tools.js';
 
@@ -30,27 +30,33 @@ describe.skipIf(!!missing)(missing ?? 'Slurm executor on a single-node cluster',
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('3 shards as one job array give the summary.csv, labels and run.json of one local run', async () => {
+  it('20 fields in 4 shards as one job array give the summary.csv, labels, CSVs and run.json of one local run', async () => {
     const whole = join(dir, 'whole'), out = join(dir, 'slurm');
+    // the 10 BBBC039 fields (ImageXpress names: shards keep a well's fields together) and 10 DSB2018 fields
+    const twenty = sub('twenty');
+    for (const f of readdirSync(images)) copyFileSync(join(images, f), join(twenty, f));
+    for (const f of dsbLabelFiles(10)) copyFileSync(f.replace(join('train', 'labels'), join('train', 'images')), join(twenty, basename(f)));
     const t0 = Date.now();
-    const local = spawnSync(process.execPath, [join(REPO, 'bin', 'nucseg.js'), 'segment', images, '--out', whole, '--model', 'classic'], { encoding: 'utf8' });
+    const local = spawnSync(process.execPath, [join(REPO, 'bin', 'nucseg.js'), 'segment', twenty, '--out', whole, '--model', 'classic'], { encoding: 'utf8' });
     expect(local.status, local.stderr).toBe(0);
     const seen: SlurmProgress[] = [];
     const t1 = Date.now();
-    const r = await submitSlurm(images, { ...base, out, shards: 3, time: '00:10:00', env, onProgress: (p) => seen.push(p) });
-    console.log(`10 BBBC039 fields, classic: ${(t1 - t0) / 1000} s locally, ${(Date.now() - t1) / 1000} s as 3 Slurm array tasks (submit, run, poll every ${base.pollMs} ms, collect)`);
+    const r = await submitSlurm(twenty, { ...base, out, shards: 4, time: '00:10:00', env, onProgress: (p) => seen.push(p) });
+    console.log(`20 fields, classic: ${(t1 - t0) / 1000} s locally, ${(Date.now() - t1) / 1000} s as 4 Slurm array tasks (submit, run, poll every ${base.pollMs} ms, collect)`);
     expect(r.gaveUp).toEqual([]);
-    expect([r.ok, r.images, r.done, r.failed, r.jobIds.length, r.retried]).toEqual([true, 10, 10, 0, 1, []]);
+    expect([r.ok, r.images, r.done, r.failed, r.jobIds.length, r.retried]).toEqual([true, 20, 20, 0, 1, []]);
     expect(summaryRows(out)).toEqual(summaryRows(whole));
     const run = runJson(out);
-    expect([run.images, run.done, run.failed, run.shards]).toEqual([10, 10, 0, 3]);
+    expect([run.images, run.done, run.failed, run.shards]).toEqual([20, 20, 0, 4]);
     expect(run.settingsKey).toBe(runJson(whole).settingsKey);
-    for (const f of readdirSync(whole).filter((f) => f.endsWith('.labels.tif'))) expect(readFileSync(join(out, f)).equals(readFileSync(join(whole, f))), f).toBe(true);
+    const outputs = readdirSync(whole).filter((f) => f.endsWith('.labels.tif') || (f.endsWith('.csv') && f !== 'summary.csv'));
+    expect(outputs).toHaveLength(40);
+    for (const f of outputs) expect(readFileSync(join(out, f)).equals(readFileSync(join(whole, f))), f).toBe(true);
     // every task wrote its exit code; the batch script asked for what we gave
-    for (const k of [0, 1, 2]) expect(readFileSync(join(out, '.nucseg', 'slurm', `task-${k}.rc`), 'utf8').trim()).toBe('0');
+    for (const k of [0, 1, 2, 3]) expect(readFileSync(join(out, '.nucseg', 'slurm', `task-${k}.rc`), 'utf8').trim()).toBe('0');
     const script = readFileSync(r.script, 'utf8');
-    for (const line of ['#SBATCH --mem=1G', '#SBATCH --time=00:10:00', '#SBATCH --cpus-per-task=1', 'N=3']) expect(script).toContain(line);
-    expect(seen.at(-1)).toMatchObject({ shards: 3, finished: 3, running: 0, pending: 0, retries: 0 });
+    for (const line of ['#SBATCH --mem=1G', '#SBATCH --time=00:10:00', '#SBATCH --cpus-per-task=1', 'N=4']) expect(script).toContain(line);
+    expect(seen.at(-1)).toMatchObject({ shards: 4, finished: 4, running: 0, pending: 0, retries: 0 });
   }, 90_000);
 
   it('a task that fails is resubmitted and the run completes; past the retries a shard is given up', async () => {
