@@ -51,7 +51,7 @@ export { watchFolder, type WatchOptions } from './segment/watch.js';
 export { fieldQc, laplacianFocus, saturatedFraction, renderThumbnail, median, type FieldQc } from './segment/qc.js';
 export { flagFields, QC_THRESHOLDS, type FieldFlags, type SummaryField } from './segment/report-qc.js';
 export { readSummary, writeRunReport, type RunReportOptions } from './segment/report.js';
-export { renderHtmlPage, writeHtmlPage, escapeHtml, type Block, type Column } from './html/page.js';
+export { renderHtmlPage, writeHtmlPage, escapeHtml, fileUrl, checkHtmlPath, type Block, type Column } from './html/page.js';
 export { main as runCli } from './cli/main.js';
 export { augment, roiQuotas, AUGMENT_SCHEMA, type AugmentOptions, type AugmentResult } from './augment/augment.js';
 export { loadConfig, validateConfig, DEFAULT_CONFIG as DEFAULT_AUGMENT_CONFIG, PRESETS as AUGMENT_PRESETS, type AugmentConfig } from './augment/config.js';

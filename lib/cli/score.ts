@@ -5,6 +5,7 @@ import { scoreFiles } from '../score/files.js';
 import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
 import { writeF1Plot } from '../score/plot.js';
 import { writeScoreReport } from '../score/html.js';
+import { checkHtmlPath } from '../html/page.js';
 import { writeErrorImage } from '../score/error-image.js';
 import { OUTPUT_SUFFIXES } from '../image/discover.js';
 import { createProgress } from '../util/progress.js';
@@ -53,6 +54,7 @@ export class ScoreCommand extends NucsegCommand {
     if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
     const threads = this.threads === undefined ? undefined : wholeNumber(this.threads, '--threads', 0);
 
+    if (this.report) checkHtmlPath(this.report); // before any output is written
     const errorsDir = this.errorsDir ?? (this.report ? `${this.report.replace(/\.html?$/i, '')}-errors` : undefined);
     const errorImages: Record<string, string> = {};
     let progress: ReturnType<typeof createProgress> | undefined;

@@ -60,6 +60,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
       const missing = await collectShards(opts.out);
       if (missing.length) throw new NucsegError(`cannot collect yet: shard(s) ${missing.map((s) => `${s.index}/${s.count}`).join(', ')} have not finished`, { file: opts.out });
       if (!this.quiet) this.context.stdout.write(`collected the shards into ${join(opts.out, 'summary.csv')} and run.json\n`);
+      if (this.report) await this.writeReport(opts.out);
       return 0;
     }
     if (!this.inputs.length) throw new NucsegError('no inputs: give images, folders or globs (or --collect to merge the shards in --out)');
@@ -107,10 +108,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
       summarized = !missing.length;
       if (!this.quiet && !this.json) this.context.stdout.write(missing.length ? `shard ${opts.shard.index}/${opts.shard.count} done; ${missing.length} shard(s) still to finish (the last one writes summary.csv)\n` : `all ${opts.shard.count} shards done: summary.csv and run.json written\n`);
     } else await writeRunSummary(opts.out, results, { ...opts, jobs }, extra);
-    if (this.report && summarized) {
-      const page = await writeRunReport(opts.out);
-      if (!this.quiet && !this.json) this.context.stdout.write(`report: ${relative('.', page)}\n`);
-    }
+    if (this.report && summarized) await this.writeReport(opts.out);
     const failed = results.filter((r) => r.status === 'failed');
     const done = results.filter((r) => r.status === 'done').length, skipped = results.filter((r) => r.status === 'skipped').length;
     const nuclei = results.reduce((a, r) => a + (r.count ?? 0), 0);
@@ -128,6 +126,12 @@ export class SegmentCommand extends SegmentOptionsCommand {
     }
     if (abort.signal.aborted) return 130;
     return failed.length ? 1 : 0;
+  }
+
+  /** --report: the run's report.html once summary.csv is written (lib/segment/report.ts). */
+  private async writeReport(out: string): Promise<void> {
+    const page = await writeRunReport(out);
+    if (!this.quiet && !this.json) this.context.stdout.write(`report: ${relative('.', page)}\n`);
   }
 
   /** --executor slurm: the shards as one job array (lib/segment/slurm.ts). */
@@ -157,10 +161,7 @@ export class SegmentCommand extends SegmentOptionsCommand {
         if (r.failures.length) this.context.stdout.write(`failed:\n${r.failures.map((f) => `  ${f.error?.split('\n')[0] ?? f.file}`).join('\n')}\n`);
       }
       if (abort.signal.aborted) return 130;
-      if (this.report && !this.noWait && !r.gaveUp.length) {
-        const page = await writeRunReport(opts.out);
-        if (!this.quiet && !this.json) this.context.stdout.write(`report: ${relative('.', page)}\n`);
-      }
+      if (this.report && !this.noWait && !r.gaveUp.length) await this.writeReport(opts.out);
       return this.noWait || r.ok ? 0 : 1;
     } finally {
       progress?.stop();

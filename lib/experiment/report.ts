@@ -20,7 +20,11 @@ async function readCsv(path: string, required: boolean): Promise<Row[]> {
     if (required) throw new NucsegError('missing: is this a finished `nucseg experiment run` folder?', { file: path });
     return [];
   }
-  return parse(text, { columns: true, skip_empty_lines: true }) as Row[];
+  try {
+    return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[];
+  } catch (e) {
+    throw new NucsegError(`not a readable CSV (${(e as Error).message.split('\n')[0]})`, { file: path });
+  }
 }
 
 /** Mean and sample standard deviation (0 for one value). */
@@ -30,9 +34,10 @@ export function meanSd(v: readonly number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
-/** F1 of a strategy on a test set at a threshold, over its replicates. */
+/** F1 of a strategy on a test set at a threshold, over the replicates that have finished (n; NaN when none has). */
 function f1Of(rows: Row[], s: string, t: string, iou: number) {
-  return meanSd(rows.filter((r) => r.strategy === s && r.test_set === t && Math.abs(Number(r.iou) - iou) < 1e-9).map((r) => Number(r.f1)));
+  const f = rows.filter((r) => r.strategy === s && r.test_set === t && Math.abs(Number(r.iou) - iou) < 1e-9).map((r) => Number(r.f1));
+  return { ...meanSd(f), n: f.length };
 }
 
 /** One table per factor (the baseline and each of the factor's values; every strategy for a grid): F1 at the key thresholds per test set, mean ± s.d. over replicates. */
@@ -49,11 +54,11 @@ function factorTables(cfg: WorkflowConfig, rows: Row[], tests: string[], keys: n
       kind: 'table', id: `factor-${f.replace(/[^A-Za-z0-9_-]/g, '-')}`,
       columns: columns.filter((c) => !c.key.endsWith('_mean')),
       rows: ss.map((s) => {
-        const row: Record<string, unknown> = { strategy: s, value: s === 'baseline' ? '(baseline)' : cfg.strategies[s].value, n: cfg.replicates.length };
+        const row: Record<string, unknown> = { strategy: s, value: s === 'baseline' ? '(baseline)' : cfg.strategies[s].value, n: f1Of(rows, s, tests[0], keys[0]).n };
         for (const t of tests)
           for (const k of keys) {
             const m = f1Of(rows, s, t, k);
-            row[`${t}@${k}`] = `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
+            row[`${t}@${k}`] = m.n ? `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}` : 'not run';
           }
         return row;
       }),
@@ -99,18 +104,25 @@ export async function writeExperimentReport(dir: string): Promise<string> {
   try {
     cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as WorkflowConfig;
   } catch {
-    throw new NucsegError('no config.json: is this a `nucseg experiment run` folder?', { file: dir });
+    throw new NucsegError('no readable config.json: is this a `nucseg experiment run` folder?', { file: dir });
   }
+  if (!cfg || typeof cfg !== 'object' || !cfg.strategies || !cfg.tests || !Array.isArray(cfg.replicates)) throw new NucsegError('config.json is not the config of a `nucseg experiment run` workflow', { file: join(dir, 'config.json') });
   cfg.factors ??= [];
   const rows = await readCsv(join(dir, 'results.csv'), true);
+  if (!rows.length) throw new NucsegError('no scores yet: the experiment has not finished (run it again to resume)', { file: join(dir, 'results.csv') });
   const images = await readCsv(join(dir, 'results', 'images.csv'), false);
   const cycles = await readCsv(join(dir, 'results', 'cycles.csv'), false);
-  const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8').catch(() => '{}')) as { versions?: Record<string, string>; started?: string; plan_sha256?: string };
+  let run: { versions?: Record<string, string> } = {};
+  try {
+    run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+  } catch {
+    /* no run record (snakemake run by hand): versions unknown */
+  }
   const tests = Object.keys(cfg.tests);
   const ious = [...new Set(rows.map((r) => Number(r.iou)))].sort((a, b) => a - b);
   const keys = keyThresholds(ious);
   const strategies = Object.keys(cfg.strategies);
-  const curve: F1Point[] = strategies.flatMap((s) => tests.flatMap((t) => ious.map((u) => ({ series: s, t: u, f1: f1Of(rows, s, t, u).mean, facet: t }))));
+  const curve: F1Point[] = strategies.flatMap((s) => tests.flatMap((t) => ious.map((u) => ({ series: s, t: u, f1: f1Of(rows, s, t, u).mean, facet: t })))).filter((p) => Number.isFinite(p.f1));
   const dots = images.filter((r) => keys.some((k) => Math.abs(Number(r.iou) - k) < 1e-9)).map((r) => ({ series: r.strategy, image: `${r.test_set}/${r.image} (r${r.replicate})`, t: Number(r.iou), f1: Number(r.f1) }));
   const grid = cfg.design === 'grid';
   const blocks: Block[] = [

@@ -2,11 +2,12 @@
 // Vega-Lite charts (compiled to Vega here; the Vega runtime is inlined once and renders them
 // as SVG in the browser, with hover tooltips). The reports of `nucseg report`, `score
 // --report` and `experiment run` are all made with it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../util/atomic.js';
+import { NucsegError } from '../util/errors.js';
 
 /** A table column: the row key, its heading, and how numbers are shown (digits after the point; default: as they are). */
 export interface Column {
@@ -21,6 +22,7 @@ export type Block =
   | { kind: 'text'; text: string }
   | { kind: 'table'; columns: Column[]; rows: Record<string, unknown>[]; id?: string; caption?: string }
   | { kind: 'chart'; spec: TopLevelSpec; id: string; caption?: string }
+  /** Images by relative file path (from the page's folder; fileUrl encodes them), each optionally a link to another file. */
   | { kind: 'images'; items: { src: string; href?: string; caption: string; title?: string }[]; id?: string; caption?: string }
   | { kind: 'details'; summary: string; blocks: Block[] };
 
@@ -74,6 +76,20 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * A relative file path as a URL: each segment percent-encoded and a leading `./`, so a file
+ * name cannot become a scheme (`javascript:`), a fragment (`#`) or a query (`?`).
+ *
+ * @example
+ * ```ts
+ * import { fileUrl } from 'nucseg';
+ * fileUrl('thumbs/javascript:alert(1)#.png'); // './thumbs/javascript%3Aalert(1)%23.png'
+ * ```
+ */
+export function fileUrl(relativePath: string): string {
+  return './' + relativePath.split(/[\\/]/).map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
+}
+
 /** JSON that can sit inside a <script> element. */
 function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c');
@@ -81,10 +97,11 @@ function scriptJson(v: unknown): string {
 
 function cell(v: unknown, c: Column): string {
   if (typeof v === 'number') {
+    if (Number.isNaN(v)) return '<td data-v="-Infinity">–</td>'; // unknown: shown as a dash, sorted first
     const shown = !Number.isFinite(v) ? String(v) : c.digits === undefined ? String(v) : v.toFixed(c.digits);
-    return `<td data-v="${Number.isFinite(v) ? v : ''}">${shown}</td>`;
+    return `<td data-v="${v}">${shown}</td>`;
   }
-  return `<td>${v === undefined || v === null ? '' : escapeHtml(String(v))}</td>`;
+  return v === undefined || v === null ? '<td data-v="-Infinity">–</td>' : `<td>${escapeHtml(String(v))}</td>`;
 }
 
 function renderBlock(b: Block): string {
@@ -106,8 +123,8 @@ function renderBlock(b: Block): string {
     }
     case 'images': {
       const figs = b.items.map((it) => {
-        const img = `<img loading="lazy" src="${escapeHtml(it.src)}" alt="${escapeHtml(it.caption)}"${it.title ? ` title="${escapeHtml(it.title)}"` : ''}>`;
-        return `<figure>${it.href ? `<a href="${escapeHtml(it.href)}">${img}</a>` : img}<figcaption>${escapeHtml(it.caption)}</figcaption></figure>`;
+        const img = `<img loading="lazy" src="${escapeHtml(fileUrl(it.src))}" alt="${escapeHtml(it.caption)}"${it.title ? ` title="${escapeHtml(it.title)}"` : ''}>`;
+        return `<figure>${it.href ? `<a href="${escapeHtml(fileUrl(it.href))}">${img}</a>` : img}<figcaption>${escapeHtml(it.caption)}</figcaption></figure>`;
       });
       return `${b.caption ? `<p class="caption">${escapeHtml(b.caption)}</p>` : ''}<div class="grid"${b.id ? ` id="${escapeHtml(b.id)}"` : ''}>${figs.join('\n')}</div>`;
     }
@@ -144,6 +161,22 @@ ${blocks.map(renderBlock).join('\n')}
 <script>${BOOT}</script>
 </body></html>
 `;
+}
+
+/**
+ * Checks, before any work, that `path` can be a report page: a name ending in .html (or .htm)
+ * that is not a folder. Throws a one-line NucsegError naming it.
+ *
+ * @example
+ * ```ts
+ * import { checkHtmlPath } from 'nucseg';
+ * checkHtmlPath('results/report.html'); // fine
+ * checkHtmlPath('results/summary.csv'); // throws: the report is an HTML file …
+ * ```
+ */
+export function checkHtmlPath(path: string): void {
+  if (!/\.html?$/i.test(path)) throw new NucsegError('the report is an HTML file: give a name ending in .html', { file: path });
+  if (existsSync(path) && statSync(path).isDirectory()) throw new NucsegError('is a folder: give the report a file name ending in .html', { file: path });
 }
 
 /**

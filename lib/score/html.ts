@@ -94,7 +94,8 @@ export async function writeScoreReport(path: string, r: SetScoreReport, errorIma
   const curve: F1Point[] = [];
   r.thresholds.forEach((t, i) => {
     curve.push({ series: 'pooled', t, f1: r.pooled.f1[i] }, { series: 'mean over images', t, f1: r.mean.f1[i] });
-    if (r.images.length <= 20) for (const im of r.images) curve.push({ series: im.name, t, f1: im.f1[i] });
+    // an image named like a set series keeps a line of its own
+    if (r.images.length <= 20) for (const im of r.images) curve.push({ series: ['pooled', 'mean over images'].includes(im.name) ? `${im.name} (image)` : im.name, t, f1: im.f1[i] });
   });
   const keys = keyThresholds(r.thresholds);
   const dots = r.images.flatMap((im) => keys.map((t) => ({ series: 'images', image: im.name, t, f1: im.f1[r.thresholds.indexOf(t)] })));

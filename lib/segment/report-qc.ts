@@ -23,7 +23,7 @@ export const QC_THRESHOLDS = Object.freeze({
   minFields: 8,
 });
 
-/** One field of summary.csv, as the report reads it. */
+/** One field of summary.csv, as the report reads it; a measure it does not have is NaN (unknown: not judged). */
 export interface SummaryField {
   image: string;
   file: string;
@@ -78,18 +78,20 @@ export function flagFields(fields: readonly SummaryField[]): FieldFlags[] {
     const focus = robust(ref.filter((f) => f.focus > 0).map((f) => Math.log(f.focus)));
     const size = robust(ref.filter((f) => f.count >= emptyBelow && f.medianArea > 0).map((f) => Math.log(f.medianArea)));
     for (const f of plate) {
-      const focusZ = f.focus > 0 ? (Math.log(f.focus) - focus.m) / focus.s : -Infinity;
+      // focus 0: a flat field (no texture at all); NaN: not measured
+      const focusZ = f.focus > 0 ? (Math.log(f.focus) - focus.m) / focus.s : f.focus === 0 ? -99 : NaN;
       const empty = f.count < emptyBelow;
-      const sizeZ = !empty && f.medianArea > 0 ? (Math.log(f.medianArea) - size.m) / size.s : 0;
+      const sizeZ = !empty && f.medianArea > 0 ? (Math.log(f.medianArea) - size.m) / size.s : NaN;
+      const known = (v: number) => (Number.isFinite(v) ? v : 0);
       const scores: Record<string, number> = {
         empty: empty ? Math.min(10, emptyBelow / Math.max(f.count, emptyBelow / 10)) : f.count > 0 ? Math.min(0.99, emptyBelow / f.count) : 0,
-        'out of focus': Math.min(10, Math.max(0, -focusZ) / T.focusZ),
-        'size outlier': Math.min(10, Math.abs(sizeZ) / T.sizeZ),
-        saturated: Math.min(10, f.saturated / T.saturated),
-        'low confidence': f.lowConfidence === null ? 0 : Math.min(10, f.lowConfidence / T.lowConfidence),
+        'out of focus': Math.min(10, Math.max(0, -known(focusZ)) / T.focusZ),
+        'size outlier': Math.min(10, Math.abs(known(sizeZ)) / T.sizeZ),
+        saturated: Math.min(10, known(f.saturated) / T.saturated),
+        'low confidence': f.lowConfidence === null || !Number.isFinite(f.lowConfidence) ? 0 : Math.min(10, f.lowConfidence / T.lowConfidence),
       };
       const flags = Object.keys(scores).filter((k) => scores[k] >= 1);
-      out.push({ ...f, focusZ: Number.isFinite(focusZ) ? focusZ : -99, sizeZ, flags, qcScore: Math.max(...Object.values(scores)) });
+      out.push({ ...f, focusZ, sizeZ, flags, qcScore: Math.max(...Object.values(scores)) });
     }
   }
   return out.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeHtmlPage, type Block } from '../html/page.js';
+import { checkHtmlPath, writeHtmlPage, type Block } from '../html/page.js';
 import { OUTPUT_SUFFIXES } from '../image/discover.js';
 import { NucsegError } from '../util/errors.js';
 import { median } from './qc.js';
@@ -36,15 +36,16 @@ export async function readSummary(out: string): Promise<SummaryField[]> {
   }
   let rows: Record<string, string>[];
   try {
-    rows = parse(raw, { columns: true, skip_empty_lines: true });
+    rows = parse(raw, { columns: true, skip_empty_lines: true, bom: true });
   } catch (e) {
     throw new NucsegError(`not a readable CSV (${(e as Error).message.split('\n')[0]})`, { file: path });
   }
   if (rows.length && !('image' in rows[0] && 'status' in rows[0] && 'count' in rows[0])) throw new NucsegError('not a nucseg summary.csv (no image, status and count columns)', { file: path });
   return rows.map((r) => ({
     image: text(r.image), file: text(r.file), plate: text(r.plate), well: text(r.well), field: text(r.field), status: r.status,
-    count: num(r.count) || 0, medianArea: num(r.median_area) || 0, medianIntensity: num(r.median_intensity) || 0,
-    focus: num(r.focus) || 0, saturated: num(r.saturated_fraction) || 0,
+    // a measure the summary does not have (a run of an older nucseg, a failed field) is NaN: unknown, never flagged
+    count: num(r.count) || 0, medianArea: num(r.median_area), medianIntensity: num(r.median_intensity),
+    focus: num(r.focus), saturated: num(r.saturated_fraction),
     lowConfidence: r.low_confidence_fraction === undefined || r.low_confidence_fraction === '' ? null : num(r.low_confidence_fraction),
     seconds: num(r.seconds) || 0, error: text(r.error),
   }));
@@ -58,15 +59,20 @@ function wellPosition(well: string): { row: string; column: number } | undefined
 
 /** Per well: fields, mean nuclei per field, medians over fields, worst QC score and its flags. */
 function wellRows(fields: FieldFlags[]) {
+  // a01, A01 and A1 are one well: grouped by plate, row and column
   const wells = new Map<string, FieldFlags[]>();
-  for (const f of fields) if (wellPosition(f.well)) wells.set(`${f.plate}\u0000${f.well}`, [...(wells.get(`${f.plate}\u0000${f.well}`) ?? []), f]);
+  for (const f of fields) {
+    const p = wellPosition(f.well);
+    if (p) wells.set(`${f.plate}\u0000${p.row}\u0000${p.column}`, [...(wells.get(`${f.plate}\u0000${p.row}\u0000${p.column}`) ?? []), f]);
+  }
+  const finiteMedian = (v: number[]) => (v.some(Number.isFinite) ? median(v.filter(Number.isFinite)) : null);
   return [...wells.values()].map((fs) => {
     const p = wellPosition(fs[0].well)!;
     const worst = fs.reduce((a, b) => (b.qcScore > a.qcScore ? b : a));
     return {
-      plate: fs[0].plate || '(plate)', well: fs[0].well.toUpperCase(), row: p.row, column: p.column, fields: fs.length,
+      plate: fs[0].plate || '(plate)', well: `${p.row}${String(p.column).padStart(2, '0')}`, row: p.row, column: p.column, fields: fs.length,
       nuclei: Math.round((fs.reduce((a, f) => a + f.count, 0) / fs.length) * 10) / 10,
-      median_area: median(fs.map((f) => f.medianArea)), median_intensity: median(fs.map((f) => f.medianIntensity)),
+      median_area: finiteMedian(fs.map((f) => f.medianArea)), median_intensity: finiteMedian(fs.map((f) => f.medianIntensity)),
       qc_score: Math.round(worst.qcScore * 100) / 100, flags: [...new Set(fs.flatMap((f) => f.flags))].join(', ') || 'none',
     };
   });
@@ -105,22 +111,29 @@ async function nucleusSample(out: string, fields: FieldFlags[], o: RunReportOpti
   for (const f of picked) {
     const csv = join(out, `${f.image}.csv`);
     if (!existsSync(csv)) continue;
-    const rows = parse(await readFile(csv, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    let rows: Record<string, string>[];
+    try {
+      rows = parse(await readFile(csv, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    } catch {
+      continue; // a damaged per-nucleus CSV leaves its field out of the distributions
+    }
     const step = Math.max(1, rows.length / per);
     for (let k = 0; k < rows.length; k += step) {
       const r = rows[Math.floor(k)];
-      values.push({ group: f.well ? `${f.plate ? f.plate + ' ' : ''}${f.well}` : f.image, area: Number(r.area), intensity: Number(r.mean_intensity) });
+      const v = { group: f.well ? `${f.plate ? f.plate + ' ' : ''}${f.well}` : f.image, area: Number(r.area), intensity: Number(r.mean_intensity) };
+      if (Number.isFinite(v.area) && Number.isFinite(v.intensity)) values.push(v);
     }
   }
   return values;
 }
 
-function distributions(values: { group: string; area: number; intensity: number }[]): TopLevelSpec {
-  const box = (field: string, title: string) => ({
+function distributions(values: { group: string; area: number; intensity: number }[], byWell: boolean): TopLevelSpec {
+  // log scales, unless a value is not positive (background-subtracted or float intensities)
+  const box = (field: 'area' | 'intensity', title: string) => ({
     width: { step: 12 },
     height: 180,
     mark: { type: 'boxplot' as const, extent: 1.5, size: 8 },
-    encoding: { x: { field: 'group', type: 'nominal' as const, title: 'well', axis: { labelAngle: -90 } }, y: { field, type: 'quantitative' as const, title, scale: { type: 'log' as const } } },
+    encoding: { x: { field: 'group', type: 'nominal' as const, title: byWell ? 'well' : 'field', axis: { labelAngle: -90 } }, y: { field, type: 'quantitative' as const, title, scale: { type: values.every((v) => v[field] > 0) ? ('log' as const) : ('linear' as const) } } },
   });
   return { data: { name: 'nuclei', values }, vconcat: [box('area', 'nucleus area (px)'), box('intensity', 'nucleus mean intensity')] } as TopLevelSpec;
 }
@@ -145,6 +158,7 @@ const rel = (from: string, path: string) => relative(dirname(from), path).split(
  */
 export async function writeRunReport(out: string, o: RunReportOptions = {}): Promise<string> {
   const file = resolve(o.file ?? join(out, 'report.html'));
+  checkHtmlPath(file);
   const summary = await readSummary(out);
   const fields = flagFields(summary);
   const failed = summary.filter((f) => f.status === 'failed');
@@ -171,7 +185,8 @@ export async function writeRunReport(out: string, o: RunReportOptions = {}): Pro
     { kind: 'heading', text: 'Distributions' },
   ];
   const sample = await nucleusSample(out, fields, o);
-  blocks.push(sample.length ? { kind: 'chart', id: 'distributions', spec: distributions(sample), caption: `Area and mean intensity of ${sample.length} nuclei (at most ${o.maxNucleiPerField ?? 200} per field, from at most ${o.maxFieldsForDistributions ?? 400} fields).` } : { kind: 'text', text: 'No per-nucleus CSVs (the run used --no-csv), so no distributions.' });
+  const noSample = !fields.some((f) => f.count > 0) ? 'No nuclei were found, so there are no distributions.' : 'No readable per-nucleus CSVs (a run with --no-csv?), so no distributions.';
+  blocks.push(sample.length ? { kind: 'chart', id: 'distributions', spec: distributions(sample, fields.some((f) => f.well)), caption: `Area and mean intensity of ${sample.length} nuclei (at most ${o.maxNucleiPerField ?? 200} per field, from at most ${o.maxFieldsForDistributions ?? 400} fields), per ${fields.some((f) => f.well) ? 'well' : 'field'}.` } : { kind: 'text', text: noSample });
   blocks.push({ kind: 'heading', text: 'Run' }, { kind: 'table', id: 'run', columns: [{ key: 'key' }, { key: 'value' }], rows: runRows(run, fields) });
   await writeHtmlPage(file, `nucseg report — ${out}`, blocks);
   return file;

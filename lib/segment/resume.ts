@@ -58,7 +58,8 @@ export async function completedResult(job: InputFile, out: string, opts: ImageJo
     const m = JSON.parse(await readFile(p.marker, 'utf8')) as Marker;
     const st = await stat(job.file);
     if (m.key !== key || m.input.size !== st.size || m.input.mtimeMs !== st.mtimeMs) return undefined;
-    for (const f of [p.labels, p.csv, p.overlay, p.geojson, p.roiZip]) if (f) await stat(f);
+    // a requested output that is missing (e.g. thumbnails asked for on a rerun) redoes the image
+    for (const f of [p.labels, p.csv, p.overlay, p.geojson, p.roiZip, p.thumbnail]) if (f) await stat(f);
     return { ...m.result, status: 'skipped' };
   } catch {
     return undefined;

@@ -3,7 +3,7 @@
 // CV7000 plate (DSB fields renamed), with an injected empty field and a blurred one, opened
 // in headless Chromium; and a 2,000-field synthetic summary.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PNG } from 'pngjs';
@@ -12,6 +12,8 @@ import { readImage } from '../../lib/image/read.js';
 import { lowConfidenceArea } from '../../lib/models/fpn2ws.js';
 import { laplacianFocus, saturatedFraction } from '../../lib/segment/qc.js';
 import { writeRunReport } from '../../lib/segment/report.js';
+import { flagFields } from '../../lib/segment/report-qc.js';
+import { renderHtmlPage } from '../../lib/html/page.js';
 import { REPO, SHARED } from '../helpers/data.js';
 import { CHROMIUM, visitPage } from '../helpers/browser.js';
 import { python, tempDir } from '../helpers/tools.js';
@@ -173,5 +175,35 @@ print(json.dumps({"sharp": focus(im), "blur": focus(b)}))
     const distance = { data: new Float32Array([0.9, 0.5, 0.3, 0.2, 0, 0.8]), width: 6, height: 1 };
     const labels = { data: new Uint16Array([1, 1, 2, 2, 0, 3]), width: 6, height: 1 };
     expect(lowConfidenceArea(distance, labels, 0.75)).toEqual({ low: 2, total: 5 });
+  });
+});
+
+describe('report robustness (hostile trial)', () => {
+  it('file names cannot become URLs of their own: paths are percent-encoded, relative', () => {
+    const html = renderHtmlPage('t', [{ kind: 'images', items: [{ src: 'r/javascript:alert(1)#x?.thumb.png', href: 'r/javascript:alert(1).overlay.png', caption: '<b>x</b>' }] }]);
+    expect(html).toContain('src="./r/javascript%3Aalert(1)%23x%3F.thumb.png"');
+    expect(html).toContain('href="./r/javascript%3Aalert(1).overlay.png"');
+    expect(html).not.toMatch(/(src|href)="javascript/);
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+
+  it('a summary without QC measures (an older run) flags no field but the empty ones; a flat field is out of focus', () => {
+    const f = (image: string, count: number, focus = NaN) => ({ image, file: '', plate: 'P', well: 'A01', field: '1', status: 'done', count, medianArea: NaN, medianIntensity: NaN, focus, saturated: NaN, lowConfidence: null, seconds: 1, error: '' });
+    const flagged = flagFields([f('a', 100), f('b', 120), f('c', 0), f('d', 110), f('e', 90, 0)]);
+    expect(flagged.map((x) => [x.image, x.flags.join('+')])).toEqual([['a', ''], ['b', ''], ['c', 'empty'], ['d', ''], ['e', 'out of focus']]);
+  });
+
+  it('segment --report on a run made without it writes the thumbnails (the images are redone)', () => {
+    const d = tempDir('nucseg-report-rerun-'), out = join(d, 'r');
+    const field = join(REPO, 'examples', 'fields', 'images', 'dsb-3ebd2ab3.tif');
+    const run = (...extra: string[]) => spawnSync(process.execPath, [NUCSEG, 'segment', field, '--out', out, '--model', 'classic', '--quiet', ...extra], { encoding: 'utf8' });
+    expect(run().status).toBe(0);
+    expect(existsSync(join(out, 'dsb-3ebd2ab3.thumb.png'))).toBe(false);
+    expect(run('--report').status).toBe(0);
+    expect(existsSync(join(out, 'dsb-3ebd2ab3.thumb.png'))).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('./dsb-3ebd2ab3.thumb.png');
+    const bad = spawnSync(process.execPath, [NUCSEG, 'report', out, '--out', join(out, 'summary.csv')], { encoding: 'utf8' });
+    expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([1, 1]);
+    expect(bad.stderr).toMatch(/summary\.csv: the report is an HTML file/);
   });
 });
