@@ -20,7 +20,9 @@ export interface WatershedOptions {
  * labels, 0 = unseeded), lowest first, ties first-in first-out, so the result does not
  * depend on anything but the inputs. Returns Uint32 labels; pixels the flood cannot reach
  * stay 0. Like skimage.segmentation.watershed, each pixel enters the queue at its own
- * elevation.
+ * elevation. The native scratch (a few bytes per pixel) is kept by the calling thread and
+ * reused by its next call; pass `out` too when flooding many fields, so that no call
+ * allocates.
  *
  * @example
  * ```ts

@@ -37,6 +37,32 @@ __attribute__((target_clones("avx2", "default"))) void axpy(float* __restrict d,
   for (int64_t x = 0; x < n; ++x) d[x] += k * s[x];
 }
 
+// d[x] = sum over j of k[j] * s[j][x], summed in the order of j from 0.0 (the same sums,
+// to the bit, as clearing d and calling axpy once per j), for the common short kernels.
+template <int N>
+__attribute__((always_inline)) inline void fir_impl(float* __restrict d, const float* const* s, const float* k, int64_t n) {
+  const float* p[N];
+  float c[N];
+  for (int j = 0; j < N; ++j) {
+    p[j] = s[j];
+    c[j] = k[j];
+  }
+#pragma GCC ivdep
+  for (int64_t x = 0; x < n; ++x) {
+    float acc = 0.0f;
+    for (int j = 0; j < N; ++j) acc += c[j] * p[j][x];
+    d[x] = acc;
+  }
+}
+__attribute__((target_clones("avx2", "default"))) void fir9(float* d, const float* const* s, const float* k, int64_t n) { fir_impl<9>(d, s, k, n); }
+
+// The same for any kernel length: fir9 when it has 9 taps, else cleared + axpy per tap.
+void fir(float* d, const float* const* s, const std::vector<float>& k, int64_t n) {
+  if (k.size() == 9) return fir9(d, s, k.data(), n);
+  std::fill(d, d + n, 0.0f);
+  for (size_t j = 0; j < k.size(); ++j) axpy(d, s[j], k[j], n);
+}
+
 // Separable correlation of a float image with kernel k (odd length), reflect border.
 // Rows that are entirely zero (common for sparse targets such as borders) are skipped in
 // both passes.
@@ -270,39 +296,80 @@ double otsu_threshold(ImageView<const T> in) {
   return centers[idx];
 }
 
+namespace {
+
+// Row y of the border target as float 0/1: a nucleus pixel with a 4-neighbour of another
+// label or of background; the image edge does not count. Branch-free (vectorizes).
+template <typename T>
+bool border_row(ImageView<const T> labels, int64_t y, float* __restrict b) {
+  const int64_t w = labels.width, h = labels.height;
+  const T* __restrict row = labels.row(y);
+  const T* __restrict up = y > 0 ? labels.row(y - 1) : row;  // the row itself: never differs
+  const T* __restrict dn = y + 1 < h ? labels.row(y + 1) : row;
+  auto edge = [&](int64_t x, T left, T right) {
+    const T v = row[x];
+    return static_cast<float>((v != 0) & ((left != v) | (right != v) | (up[x] != v) | (dn[x] != v)));
+  };
+  if (w == 1) {
+    b[0] = edge(0, row[0], row[0]);
+  } else {
+    b[0] = edge(0, row[0], row[1]);
+    for (int64_t x = 1; x + 1 < w; ++x) b[x] = edge(x, row[x - 1], row[x + 1]);
+    b[w - 1] = edge(w - 1, row[w - 2], row[w - 1]);
+  }
+  float any = 0;
+  for (int64_t x = 0; x < w; ++x) any = std::max(any, b[x]);
+  return any != 0;
+}
+
+}  // namespace
+
+// Streams: each output row is the vertical sum of 2r+1 horizontally blurred border rows,
+// kept in a ring, so the border image and the horizontal pass never exist in full (no
+// large temporaries: on small VMs their page faults cost more than the blur). The sums
+// are the ones `separable` computes, in the same order, so the result is the same to the
+// bit as blurring the whole border image; all-zero rows are skipped as there.
 template <typename T>
 void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigma, int threads) {
   require_same_size(labels, out, "blurredBorder");
   const int64_t w = labels.width, h = labels.height;
   if (labels.empty()) return;
-  std::vector<float> border(static_cast<size_t>(w * h));
-  parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
-    for (int64_t y = y0; y < y1; ++y) {
-      const T* row = labels.row(y);
-      const T* up = y > 0 ? labels.row(y - 1) : nullptr;
-      const T* dn = y + 1 < h ? labels.row(y + 1) : nullptr;
-      float* b = border.data() + y * w;
-      for (int64_t x = 0; x < w; ++x) {
-        const T v = row[x];
-        bool edge = false;
-        if (v) {
-          edge = (x > 0 && row[x - 1] != v) || (x + 1 < w && row[x + 1] != v) || (up && up[x] != v) || (dn && dn[x] != v);
+  if (!(sigma > 0)) {
+    parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
+      for (int64_t y = y0; y < y1; ++y) border_row(labels, y, out.row(y));
+    });
+    return;
+  }
+  const std::vector<float> k = gaussian_kernel(sigma, 4.0);
+  const int64_t r = static_cast<int64_t>(k.size() / 2), n = 2 * r + 1;
+  const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 16))));
+  parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
+    std::vector<float> pad(static_cast<size_t>(w + 2 * r)), ring(static_cast<size_t>(n * w)), zero(static_cast<size_t>(w), 0.0f);
+    std::vector<const float*> taps(static_cast<size_t>(n)), rows(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) taps[j] = pad.data() + j;
+    std::vector<int64_t> held(static_cast<size_t>(n), -1);  // the source row in each ring slot
+    std::vector<uint8_t> nonzero(static_cast<size_t>(n), 0);
+    // the horizontally blurred border row yy (nullptr when it is all zero)
+    auto hrow = [&](int64_t yy) -> const float* {
+      const int64_t slot = yy % n;
+      float* t = ring.data() + slot * w;
+      if (held[slot] != yy) {
+        held[slot] = yy;
+        nonzero[slot] = border_row(labels, yy, pad.data() + r);
+        if (nonzero[slot]) {
+          const float* s = pad.data() + r;
+          for (int64_t x = -r; x < 0; ++x) pad[x + r] = s[reflect(x, w)];
+          for (int64_t x = w; x < w + r; ++x) pad[x + r] = s[reflect(x, w)];
+          fir(t, taps.data(), k, w);
         }
-        b[x] = edge ? 1.0f : 0.0f;
       }
+      return nonzero[slot] ? t : zero.data();  // adding k x 0 leaves the (non-negative) sums as they are
+    };
+    for (int64_t y = y0; y < y1; ++y) {
+      for (int64_t j = -r; j <= r; ++j) rows[j + r] = hrow(reflect(y + j, h));
+      fir(out.row(y), rows.data(), k, w);
     }
   });
-  if (!(sigma > 0)) {
-    for (int64_t y = 0; y < h; ++y) std::copy(border.begin() + y * w, border.begin() + (y + 1) * w, out.row(y));
-    return;
-  }
-  if (out.stride == w) {
-    separable(border.data(), w, h, gaussian_kernel(sigma, 4.0), out.data, threads);
-    return;
-  }
-  std::vector<float> dst(border.size());
-  separable(border.data(), w, h, gaussian_kernel(sigma, 4.0), dst.data(), threads);
-  for (int64_t y = 0; y < h; ++y) std::copy(dst.begin() + y * w, dst.begin() + (y + 1) * w, out.row(y));
 }
 
 #define NUCSEG_INSTANTIATE(T)                                                                      \

@@ -86,7 +86,7 @@ export function bruteNormalizedDistance(labels: LabelImage): Float64Array {
  * Watershed with a plain binary heap ordered by (elevation, age): the definition the
  * native bucket queue must reproduce exactly.
  */
-export function heapWatershed(elev: ImageData, markers: Uint32Array, mask: Uint8Array | null, conn: 4 | 8): Uint32Array {
+export function heapWatershed(elev: ImageData, markers: Uint32Array, mask: Uint8Array | null, conn: 4 | 8, lines = false): Uint32Array {
   const { width: w, height: h } = elev;
   const out = new Uint32Array(w * h);
   type Item = [number, number, number]; // value, age, index
@@ -127,6 +127,13 @@ export function heapWatershed(elev: ImageData, markers: Uint32Array, mask: Uint8
   }
   for (let i = 0; i < w * h; i++) if (out[i]) push([elev.data[i], age++, i]);
   const nb = conn === 4 ? N4 : N8;
+  const line = new Uint8Array(w * h); // with `lines`: pixels left 0 between basins, never flooded
+  // whether pixel (X, Y) touches a basin other than l (lines and masked pixels are 0)
+  const touchesOther = (X: number, Y: number, l: number) =>
+    nb.some(([dx, dy]) => {
+      const X2 = X + dx, Y2 = Y + dy;
+      return X2 >= 0 && Y2 >= 0 && X2 < w && Y2 < h && out[Y2 * w + X2] !== 0 && out[Y2 * w + X2] !== l;
+    });
   while (heap.length) {
     const [, , i] = pop();
     const x = i % w, y = (i - x) / w;
@@ -134,7 +141,11 @@ export function heapWatershed(elev: ImageData, markers: Uint32Array, mask: Uint8
       const X = x + dx, Y = y + dy;
       if (X < 0 || Y < 0 || X >= w || Y >= h) continue;
       const j = Y * w + X;
-      if ((mask && !mask[j]) || out[j]) continue;
+      if ((mask && !mask[j]) || out[j] || line[j]) continue;
+      if (lines && touchesOther(X, Y, out[i])) {
+        line[j] = 1;
+        continue;
+      }
       out[j] = out[i];
       push([elev.data[j], age++, j]);
     }

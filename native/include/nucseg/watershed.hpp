@@ -21,6 +21,8 @@ struct WatershedOptions {
 // its own elevation (not the level of the flood), so it is processed as soon as it is the
 // lowest. Unreached pixels (outside the mask, or cut off) stay 0. With `lines`, a pixel
 // that would join a basin while touching a pixel of another basin becomes a line (0).
+// Scratch memory is kept per calling thread and reused by its next call (a few bytes per
+// pixel of the largest image it flooded).
 template <typename E>
 void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, ImageView<uint32_t> out,
                const WatershedOptions& opts);

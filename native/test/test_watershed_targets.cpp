@@ -1,0 +1,144 @@
+// Watershed and FPN2-WS targets on strided views, reused per-thread scratch, thread counts
+// and the error paths: each result equals the contiguous, single-threaded one.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "harness.hpp"
+#include "nucseg/distance.hpp"
+#include "nucseg/filters.hpp"
+#include "nucseg/watershed.hpp"
+
+using namespace nucseg;
+
+namespace {
+
+// A copy of a w x h image inside a larger buffer (stride w + 3), the padding filled with `pad`.
+template <typename T>
+std::vector<T> strided(const std::vector<T>& v, int w, int h, T pad) {
+  std::vector<T> s(static_cast<size_t>(w + 3) * h + 3, pad);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) s[static_cast<size_t>(y) * (w + 3) + x] = v[static_cast<size_t>(y) * w + x];
+  return s;
+}
+
+template <typename T>
+std::vector<T> unstrided(const std::vector<T>& s, int w, int h) {
+  std::vector<T> v(static_cast<size_t>(w) * h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) v[static_cast<size_t>(y) * w + x] = s[static_cast<size_t>(y) * (w + 3) + x];
+  return v;
+}
+
+// Blobs of labels 1..n (discs, overlapping ones resolved by the later one), for the targets.
+std::vector<uint32_t> blobs(int w, int h, int n, std::mt19937& rng) {
+  std::vector<uint32_t> l(static_cast<size_t>(w) * h, 0);
+  std::uniform_int_distribution<int> ux(0, w - 1), uy(0, h - 1), ur(1, 9);
+  for (int k = 1; k <= n; ++k) {
+    const int cx = ux(rng), cy = uy(rng), r = ur(rng);
+    for (int y = std::max(0, cy - r); y < std::min(h, cy + r + 1); ++y)
+      for (int x = std::max(0, cx - r); x < std::min(w, cx + r + 1); ++x)
+        if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r) l[static_cast<size_t>(y) * w + x] = static_cast<uint32_t>(k);
+  }
+  return l;
+}
+
+}  // namespace
+
+TEST(watershed_strided_views_and_reused_scratch_equal_contiguous) {
+  std::mt19937 rng(11);
+  // a large image first, then smaller ones: the scratch of the first call is reused
+  for (auto [w, h] : std::vector<std::pair<int, int>>{{301, 207}, {1, 1}, {1, 9}, {17, 1}, {64, 48}, {301, 207}}) {
+    const size_t n = static_cast<size_t>(w) * h;
+    std::vector<uint32_t> mk(n, 0);
+    std::vector<uint8_t> mask(n), e8(n);
+    std::vector<float> ef(n), efm(n);
+    std::uniform_real_distribution<float> uf(0.f, 1.f);
+    for (size_t i = 0; i < n; ++i) {
+      e8[i] = static_cast<uint8_t>(rng() & 255);
+      ef[i] = uf(rng);                   // many distinct values: the sorted path
+      efm[i] = std::round(ef[i] * 300);  // a few hundred: the hashed path
+      mask[i] = (rng() % 10) != 0;
+      if (rng() % 97 == 0) mk[i] = 1 + static_cast<uint32_t>(rng() % 40);
+    }
+    for (int conn : {4, 8})
+      for (bool lines : {false, true})
+        for (bool use_mask : {false, true}) {
+          WatershedOptions o;
+          o.connectivity = conn;
+          o.lines = lines;
+          if (use_mask) o.mask = ImageView<const uint8_t>(mask.data(), w, h);
+          WatershedOptions os = o;
+          const auto smask = strided<uint8_t>(mask, w, h, 0);
+          if (use_mask) os.mask = ImageView<const uint8_t>(smask.data(), w, h, w + 3);
+          const auto smk = strided<uint32_t>(mk, w, h, 7);
+          auto check = [&](auto elev) {
+            using E = typename decltype(elev)::value_type;
+            std::vector<uint32_t> a(n), s(static_cast<size_t>(w + 3) * h + 3, 99);
+            watershed<E>(ImageView<const E>(elev.data(), w, h), ImageView<const uint32_t>(mk.data(), w, h), ImageView<uint32_t>(a.data(), w, h), o);
+            const auto se = strided<E>(elev, w, h, E(0));
+            watershed<E>(ImageView<const E>(se.data(), w, h, w + 3), ImageView<const uint32_t>(smk.data(), w, h, w + 3),
+                         ImageView<uint32_t>(s.data(), w, h, w + 3), os);
+            CHECK(unstrided(s, w, h) == a);
+            for (int y = 0; y < h; ++y)  // the padding of a strided output is not written
+              for (int x = w; x < w + 3 && y + 1 < h; ++x) CHECK_EQ(s[static_cast<size_t>(y) * (w + 3) + x], 99u);
+          };
+          check(e8);
+          check(ef);
+          check(efm);
+        }
+  }
+}
+
+TEST(watershed_nan_only_matters_where_the_flood_may_go) {
+  const int w = 4, h = 1;
+  std::vector<float> e = {0.f, 1.f, std::numeric_limits<float>::quiet_NaN(), 2.f};
+  std::vector<uint32_t> mk = {1, 0, 0, 0}, out(4);
+  std::vector<uint8_t> mask = {1, 1, 0, 1};
+  WatershedOptions o;
+  o.mask = ImageView<const uint8_t>(mask.data(), w, h);
+  watershed<float>(ImageView<const float>(e.data(), w, h), ImageView<const uint32_t>(mk.data(), w, h), ImageView<uint32_t>(out.data(), w, h), o);
+  CHECK((out == std::vector<uint32_t>{1, 1, 0, 0}));  // the masked-out NaN blocks the flood
+  o.mask.reset();
+  bool threw = false;
+  try {
+    watershed<float>(ImageView<const float>(e.data(), w, h), ImageView<const uint32_t>(mk.data(), w, h), ImageView<uint32_t>(out.data(), w, h), o);
+  } catch (const ArgumentError&) {
+    threw = true;
+  }
+  CHECK(threw);
+  mk[3] = 0xFFFFFFFFu;  // the reserved id, on a finite elevation
+  e[2] = 3.f;
+  threw = false;
+  try {
+    watershed<float>(ImageView<const float>(e.data(), w, h), ImageView<const uint32_t>(mk.data(), w, h), ImageView<uint32_t>(out.data(), w, h), o);
+  } catch (const ArgumentError&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+TEST(fpn2ws_targets_strided_views_and_threads_equal_contiguous) {
+  std::mt19937 rng(3);
+  for (auto [w, h] : std::vector<std::pair<int, int>>{{1, 1}, {1, 12}, {13, 1}, {2, 2}, {97, 61}, {250, 180}}) {
+    const size_t n = static_cast<size_t>(w) * h;
+    const auto l32 = blobs(w, h, std::max(1, static_cast<int>(n / 60)), rng);
+    std::vector<uint16_t> l16(l32.begin(), l32.end());
+    const auto s32 = strided<uint32_t>(l32, w, h, 5);
+    std::vector<float> nd(n), bb(n), so(static_cast<size_t>(w + 3) * h + 3, -1.f), t(n);
+    normalized_distance<uint32_t>(ImageView<const uint32_t>(l32.data(), w, h), ImageView<float>(nd.data(), w, h), 1);
+    for (size_t i = 0; i < n; ++i) CHECK(nd[i] >= 0.f && nd[i] <= 1.f && (nd[i] > 0.f) == (l32[i] != 0));
+    normalized_distance<uint32_t>(ImageView<const uint32_t>(s32.data(), w, h, w + 3), ImageView<float>(so.data(), w, h, w + 3), 1);
+    CHECK(unstrided(so, w, h) == nd);
+    normalized_distance<uint16_t>(ImageView<const uint16_t>(l16.data(), w, h), ImageView<float>(t.data(), w, h), 3);
+    CHECK(t == nd);
+    for (double sigma : {0.0, 1.0, 2.5}) {
+      blurred_border<uint32_t>(ImageView<const uint32_t>(l32.data(), w, h), ImageView<float>(bb.data(), w, h), sigma, 1);
+      blurred_border<uint32_t>(ImageView<const uint32_t>(s32.data(), w, h, w + 3), ImageView<float>(so.data(), w, h, w + 3), sigma, 1);
+      CHECK(unstrided(so, w, h) == bb);
+      blurred_border<uint16_t>(ImageView<const uint16_t>(l16.data(), w, h), ImageView<float>(t.data(), w, h), sigma, 3);
+      CHECK(t == bb);
+    }
+  }
+}
