@@ -257,13 +257,20 @@ struct IdIndex {
 
   IdIndex(ImageView<const T> labels, int threads) {
     const int64_t n = labels.pixels();
+    // row by row: a view's rows may be strided
+    auto each = [&](auto&& f) {
+      for (int64_t y = 0; y < labels.height; ++y) {
+        const T* row = labels.row(y);
+        for (int64_t x = 0; x < labels.width; ++x) f(row[x]);
+      }
+    };
     uint32_t mx = 0;
-    for (int64_t i = 0; i < n; ++i) mx = std::max<uint32_t>(mx, labels.data[i]);
+    each([&](T v) { mx = std::max<uint32_t>(mx, v); });
     dense = mx <= (1u << 24) || static_cast<int64_t>(mx) <= 4 * n;
     (void)threads;
     if (dense) {
       std::vector<uint8_t> seen(static_cast<size_t>(mx) + 1, 0);
-      for (int64_t i = 0; i < n; ++i) seen[labels.data[i]] = 1;
+      each([&](T v) { seen[v] = 1; });
       lut.assign(static_cast<size_t>(mx) + 1, -1);
       for (uint32_t v = 1; v <= mx; ++v)
         if (seen[v]) {
@@ -273,11 +280,12 @@ struct IdIndex {
     } else {
       std::vector<uint32_t> all;
       T last = 0;
-      for (int64_t i = 0; i < n; ++i)
-        if (labels.data[i] && labels.data[i] != last) {
-          last = labels.data[i];
+      each([&](T v) {
+        if (v && v != last) {
+          last = v;
           all.push_back(last);
         }
+      });
       std::sort(all.begin(), all.end());
       all.erase(std::unique(all.begin(), all.end()), all.end());
       ids = all;
@@ -333,10 +341,13 @@ template <typename T>
 uint32_t relabel_sequential(ImageView<T> labels, std::vector<uint32_t>* old_ids, int threads) {
   if (labels.empty()) return 0;
   IdIndex<T> index(ImageView<const T>(labels.data, labels.width, labels.height, labels.stride), threads);
-  const int64_t n = labels.pixels();
-  parallel_chunks(n, resolve_threads(threads), [&](int, int64_t a, int64_t b) {
-    for (int64_t i = a; i < b; ++i)
-      if (labels.data[i]) labels.data[i] = static_cast<T>(index(labels.data[i]) + 1);
+  // by rows: a view's rows may be strided
+  parallel_chunks(labels.height, resolve_threads(threads), [&](int, int64_t a, int64_t b) {
+    for (int64_t y = a; y < b; ++y) {
+      T* row = labels.row(y);
+      for (int64_t x = 0; x < labels.width; ++x)
+        if (row[x]) row[x] = static_cast<T>(index(row[x]) + 1);
+    }
   });
   if (old_ids) *old_ids = index.ids;
   return static_cast<uint32_t>(index.ids.size());
@@ -351,18 +362,20 @@ uint32_t remove_objects_by_area(ImageView<T> labels, uint64_t min_area, uint64_t
     if ((min_area && s.area[k] < min_area) || (max_area && s.area[k] > max_area)) drop.push_back(s.ids[k]);
   if (drop.empty()) return 0;
   // drop is sorted (ids ascend)
-  const int64_t n = labels.pixels();
-  parallel_chunks(n, resolve_threads(threads), [&](int, int64_t a, int64_t b) {
+  parallel_chunks(labels.height, resolve_threads(threads), [&](int, int64_t a, int64_t b) {
     T last = 0;
     bool last_drop = false;
-    for (int64_t i = a; i < b; ++i) {
-      const T v = labels.data[i];
-      if (!v) continue;
-      if (v != last) {
-        last = v;
-        last_drop = std::binary_search(drop.begin(), drop.end(), static_cast<uint32_t>(v));
+    for (int64_t y = a; y < b; ++y) {
+      T* row = labels.row(y);
+      for (int64_t x = 0; x < labels.width; ++x) {
+        const T v = row[x];
+        if (!v) continue;
+        if (v != last) {
+          last = v;
+          last_drop = std::binary_search(drop.begin(), drop.end(), static_cast<uint32_t>(v));
+        }
+        if (last_drop) row[x] = 0;
       }
-      if (last_drop) labels.data[i] = 0;
     }
   });
   return static_cast<uint32_t>(drop.size());

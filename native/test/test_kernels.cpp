@@ -235,3 +235,38 @@ TEST(median_matches_sorting) {
       CHECK(ok);
     }
 }
+
+TEST(region_stats_reads_a_strided_view_only) {
+  // a 6x5 view into a 10x8 buffer: ids outside the view must not be seen, rows past the first
+  // pixels() elements must be (the id index once read data[0 .. w*h) as if contiguous)
+  std::vector<uint16_t> buf(10 * 8, 60000);
+  ImageView<uint16_t> v(buf.data(), 6, 5, 10);
+  for (int64_t y = 0; y < 5; ++y)
+    for (int64_t x = 0; x < 6; ++x) v.row(y)[x] = 0;
+  v.row(1)[1] = 3;
+  v.row(4)[5] = 7;  // in the last row of the view: beyond buf[0 .. 30)
+  RegionStats st = region_stats<uint16_t>(ImageView<const uint16_t>(buf.data(), 6, 5, 10), 1);
+  CHECK_EQ(st.ids.size(), static_cast<size_t>(2));
+  CHECK_EQ(st.ids[0], 3u);
+  CHECK_EQ(st.ids[1], 7u);
+  CHECK_EQ(st.area[1], static_cast<uint64_t>(1));
+}
+
+TEST(relabel_and_area_filter_keep_to_a_strided_view) {
+  std::vector<uint16_t> buf(10 * 8, 60000);
+  ImageView<uint16_t> v(buf.data(), 6, 5, 10);
+  for (int64_t y = 0; y < 5; ++y)
+    for (int64_t x = 0; x < 6; ++x) v.row(y)[x] = 0;
+  v.row(0)[0] = 9;
+  v.row(4)[4] = v.row(4)[5] = 40;
+  CHECK_EQ(remove_objects_by_area(v, 2, 0, 2), 1u);  // the 1-pixel object 9 goes
+  CHECK_EQ(v.row(0)[0], 0);
+  std::vector<uint32_t> old;
+  CHECK_EQ(relabel_sequential(v, &old, 2), 1u);
+  CHECK_EQ(v.row(4)[4], 1);
+  CHECK_EQ(v.row(4)[5], 1);
+  // outside the view nothing changed
+  for (int64_t y = 0; y < 8; ++y)
+    for (int64_t x = 0; x < 10; ++x)
+      if (y >= 5 || x >= 6) CHECK_EQ(buf[static_cast<size_t>(y * 10 + x)], 60000);
+}
