@@ -115,6 +115,31 @@ def default_post(mr):
     return {'method': 'seeded_watershed', 'seed_threshold': 0.6, 'seed_closing_radius': 2, 'foreground_threshold': 0.05, 'elevation': 'border - distance', 'min_area': 16, 'max_area': None}
 
 
+def calibrate_seed_threshold(model, dataset, post, max_rois=64):
+    """The seed threshold lowered for a model whose distance maps stay low (a short training from
+    random weights): seeds need the predicted distance at nucleus centres to pass the threshold,
+    else the model finds no nucleus at all. On up to `max_rois` validation ROIs, the predicted
+    distance at the ground-truth nucleus cores (target distance >= 0.9); the threshold becomes
+    min(default, 0.8 x their 25th percentile), never below twice the foreground threshold.
+    A well-trained model (cores near 1) keeps the default. Returns (post, calibration record)."""
+    vals = []
+    with torch.no_grad():
+        for i in range(min(len(dataset), max_rois)):
+            im, dist, _ = dataset[i][:3]
+            core = dist[0] >= 0.9
+            if not bool(core.any()):
+                continue
+            pred = model(im[None])[0][0, 0]
+            vals.append(pred[core].flatten())
+    if not vals:
+        return post, None
+    q25 = float(torch.quantile(torch.cat(vals).float(), 0.25))
+    thr = round(min(post['seed_threshold'], max(2 * post['foreground_threshold'], 0.8 * q25)), 3)
+    rec = {'rule': 'seed_threshold = min(default, 0.8 x 25th percentile of the predicted distance at ground-truth nucleus cores (target >= 0.9) of the validation ROIs), at least 2 x foreground_threshold',
+           'core_distance_q25': round(q25, 4), 'default_seed_threshold': post['seed_threshold'], 'seed_threshold': thr}
+    return {**post, 'seed_threshold': thr}, rec
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--data', help='HDF5 set from `nucseg augment`')
@@ -269,6 +294,11 @@ def main(argv=None):
         jit = a.jitter if a.fields else [1, 1]
         diam = {'median_px': a.diameter, 'no_rescale_px': [round(a.diameter / r, 2), round(a.diameter * r, 2)], 'trained_px': [round(a.diameter * jit[0], 2), round(a.diameter * jit[1], 2)]}
     post = default_post(mr)
+    calibration = None
+    if not mr and not a.tune and len(val):
+        post, calibration = calibrate_seed_threshold(model, val, post)
+        if calibration and calibration['seed_threshold'] != calibration['default_seed_threshold']:
+            emit(event='calibrated', **calibration)
     if a.evaluate:
         from evaluate import f1_counts, post_at_scale, tune_post
         from fields import load_fields
@@ -346,6 +376,7 @@ def main(argv=None):
         'postprocessing': post,
         **({'diameter': diam} if diam else {}),
         **({'postprocessing_tuning': tuning} if tuning else {}),
+        **({'postprocessing_calibration': calibration} if calibration else {}),
         'training': {
             'data': os.path.basename(a.data) if a.data else a.fields, 'data_sha256': sha256(a.data) if a.data else None, 'sources': train.sources, 'augment_config': train.config,
             'train_rois': len(train), 'val_rois': len(val), 'cycles': a.cycles, 'batch': a.batch, **optimizer, 'lr': lr, 'loss': loss,

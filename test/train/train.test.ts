@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCard, fileSha256 } from '../../lib/models/card.js';
@@ -80,6 +80,37 @@ describe('nucseg train', () => {
     expect(await checkAgainstCard(lite)).toBeLessThan(liteCard.test.tolerance);
     expect(nucseg(['train', '--data', h5, '--head', 'unet', '--out', join(d, 'x.onnx'), '--python', '/usr/bin/python3']).stderr).toContain('--head must be fullres, lite, fpn');
     expect(readdirSync(d).filter((f) => f.includes('.tmp'))).toEqual([]);
+  }, 300_000);
+
+  it("a short training from random weights gets a seed threshold its distance maps reach (it found no nucleus at 0.6); a fine-tuned nuclei model keeps the default", async () => {
+    // the CPU paper plan's baseline (experiments/paper-ablations.yaml): 3 BBBC039 fields, 200
+    // ROIs of 128², 4 cycles from random weights; seed 0 predicted distances peaking at 0.53
+    const d = tempDir('nucseg-train-cal-');
+    const names = readdirSync(join(BBBC039, 'images')).sort();
+    for (const [set, pick] of [['few', names.slice(0, 3)], ['test', names.slice(3, 5)]] as const)
+      for (const sub of ['images', 'labels']) {
+        mkdirSync(join(d, set, sub), { recursive: true });
+        for (const n of pick) copyFileSync(join(BBBC039, sub, n), join(d, set, sub, n));
+      }
+    const h5 = join(d, 'few.h5');
+    expect(nucseg(['augment', '--set', `few=${join(d, 'few')}`, '--rois', '200', '--roi-size', '128', '--out', h5, '--quiet']).code).toBe(0);
+    const out = join(d, 'random.onnx');
+    const r = nucseg(['train', '--data', h5, '--cycles', '4', '--batch', '8', '--seed', '0', '--out', out, '--quiet', '--python', '/usr/bin/python3']);
+    expect(r.code, r.stderr).toBe(0);
+    const card = await readCard(join(d, 'random.card.json'));
+    const cal = (card as unknown as { postprocessing_calibration: { core_distance_q25: number; seed_threshold: number; default_seed_threshold: number } }).postprocessing_calibration;
+    expect(cal.default_seed_threshold).toBe(0.6);
+    expect(cal.seed_threshold).toBeCloseTo(Math.min(0.6, Math.max(0.1, 0.8 * cal.core_distance_q25)), 3);
+    expect(card.postprocessing.seed_threshold).toBe(cal.seed_threshold);
+    const seg = nucseg(['segment', join(d, 'test', 'images'), '--model', out, '--out', join(d, 'seg'), '--quiet', '--no-csv']);
+    expect(seg.code, seg.stderr).toBe(0);
+    const counts = readFileSync(join(d, 'seg', 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[8]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(40); // 2 fields, ~150 nuclei each
+    // a nuclei model fine-tuned for a cycle: its cores stay near 1, so the default stands
+    const ft = join(d, 'ft.onnx');
+    expect(nucseg(['train', '--data', h5, '--cycles', '1', '--batch', '8', '--init', SHIPPED, '--out', ft, '--quiet', '--python', '/usr/bin/python3']).code).toBe(0);
+    const ftCard = await readCard(join(d, 'ft.card.json'));
+    expect(ftCard.postprocessing.seed_threshold).toBe(0.6);
   }, 300_000);
 
   it('trains a Mask R-CNN a few steps; ONNX Runtime matches PyTorch; segment runs it on a real field and merges tiles', async () => {
