@@ -236,13 +236,20 @@ TEST(median_matches_sorting) {
     }
 }
 
-TEST(region_stats_reads_a_strided_view_only) {
-  // a 6x5 view into a 10x8 buffer: ids outside the view must not be seen, rows past the first
-  // pixels() elements must be (the id index once read data[0 .. w*h) as if contiguous)
-  std::vector<uint16_t> buf(10 * 8, 60000);
+// A zeroed 6x5 view into a 10x8 buffer of 60000s (the label kernels must stay inside it).
+static ImageView<uint16_t> strided_view(std::vector<uint16_t>& buf) {
+  buf.assign(10 * 8, 60000);
   ImageView<uint16_t> v(buf.data(), 6, 5, 10);
   for (int64_t y = 0; y < 5; ++y)
     for (int64_t x = 0; x < 6; ++x) v.row(y)[x] = 0;
+  return v;
+}
+
+TEST(region_stats_reads_a_strided_view_only) {
+  // ids outside the view must not be seen, rows past the first pixels() elements must be (the
+  // id index once read data[0 .. w*h) as if contiguous)
+  std::vector<uint16_t> buf;
+  ImageView<uint16_t> v = strided_view(buf);
   v.row(1)[1] = 3;
   v.row(4)[5] = 7;  // in the last row of the view: beyond buf[0 .. 30)
   RegionStats st = region_stats<uint16_t>(ImageView<const uint16_t>(buf.data(), 6, 5, 10), 1);
@@ -253,10 +260,8 @@ TEST(region_stats_reads_a_strided_view_only) {
 }
 
 TEST(relabel_and_area_filter_keep_to_a_strided_view) {
-  std::vector<uint16_t> buf(10 * 8, 60000);
-  ImageView<uint16_t> v(buf.data(), 6, 5, 10);
-  for (int64_t y = 0; y < 5; ++y)
-    for (int64_t x = 0; x < 6; ++x) v.row(y)[x] = 0;
+  std::vector<uint16_t> buf;
+  ImageView<uint16_t> v = strided_view(buf);
   v.row(0)[0] = 9;
   v.row(4)[4] = v.row(4)[5] = 40;
   CHECK_EQ(remove_objects_by_area(v, 2, 0, 2), 1u);  // the 1-pixel object 9 goes
