@@ -35,7 +35,7 @@ export type { SegmentationModel } from './models/model.js';
 export { ClassicModel, segmentClassic, type ClassicOptions } from './models/classic.js';
 export { normalizeImage, normalizationRange, percentiles, type NormalizeOptions, type NormalizeMode, type Normalized } from './segment/normalize.js';
 export { tileGrid, cropTile, LabelStitcher, type Tile } from './models/tiling.js';
-export { parsePlateName, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
+export { parsePlateName, splitWell, compileNamePattern, PLATE_PATTERNS, type PlateInfo } from './segment/plate.js';
 export { measureNuclei, measurementsCsv, NUCLEUS_COLUMNS, type NucleusRow } from './segment/measurements.js';
 export { renderOverlay, labelsToGeoJson } from './segment/outputs.js';
 export { segmentFiles, type SegmentFilesOptions } from './segment/batch.js';

@@ -52,6 +52,24 @@ export function compileNamePattern(pattern: string): RegExp {
 }
 
 /**
+ * A well name as row letters and column number, and its canonical spelling (upper case, the
+ * column with at least 2 digits); undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * import { splitWell } from 'nucseg';
+ * splitWell('b7');  // { well: 'B07', row: 'B', column: 7 }
+ * splitWell('304'); // undefined
+ * ```
+ */
+export function splitWell(well: string): { well: string; row: string; column: number } | undefined {
+  const w = /^([A-Za-z]+)0*(\d+)$/.exec(well);
+  if (!w) return undefined;
+  const row = w[1].toUpperCase(), column = Number.parseInt(w[2], 10);
+  return { well: `${row}${String(column).padStart(2, '0')}`, row, column };
+}
+
+/**
  * Plate metadata from a file name: a custom pattern if given (its named groups), else the
  * Yokogawa CV7000/CV8000 and Molecular Devices conventions. Wells are upper-cased and split
  * into row letters and column number; numbers are parsed. Returns {} when nothing matches.
@@ -73,11 +91,11 @@ export function parsePlateName(file: string, pattern?: RegExp): PlateInfo {
   const info: PlateInfo = {};
   if (g.plate) info.plate = g.plate;
   if (g.well) {
-    const w = /^([A-Za-z]+)0*(\d+)$/.exec(g.well);
-    info.well = w ? `${w[1].toUpperCase()}${w[2].padStart(2, '0')}` : g.well;
+    const w = splitWell(g.well);
+    info.well = w?.well ?? g.well;
     if (w) {
-      info.row = w[1].toUpperCase();
-      info.column = Number.parseInt(w[2], 10);
+      info.row = w.row;
+      info.column = w.column;
     }
   }
   if (g.row) info.row = g.row.toUpperCase();

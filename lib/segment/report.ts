@@ -9,6 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { checkHtmlPath, writeHtmlPage, type Block } from '../html/page.js';
 import { OUTPUT_SUFFIXES } from '../image/discover.js';
 import { NucsegError } from '../util/errors.js';
+import { splitWell } from './plate.js';
 import { median } from './qc.js';
 import { flagFields, QC_THRESHOLDS, type FieldFlags, type SummaryField } from './report-qc.js';
 
@@ -51,26 +52,20 @@ export async function readSummary(out: string): Promise<SummaryField[]> {
   }));
 }
 
-/** Row letters (A, …, Z, AA, …) and column number of a well name like 'B07'; undefined for anything else. */
-function wellPosition(well: string): { row: string; column: number } | undefined {
-  const m = /^([A-Z]{1,2})(\d{1,3})$/.exec(well.toUpperCase());
-  return m ? { row: m[1], column: Number(m[2]) } : undefined;
-}
-
 /** Per well: fields, mean nuclei per field, medians over fields, worst QC score and its flags. */
 function wellRows(fields: FieldFlags[]) {
   // a01, A01 and A1 are one well: grouped by plate, row and column
   const wells = new Map<string, FieldFlags[]>();
   for (const f of fields) {
-    const p = wellPosition(f.well);
+    const p = splitWell(f.well);
     if (p) wells.set(`${f.plate}\u0000${p.row}\u0000${p.column}`, [...(wells.get(`${f.plate}\u0000${p.row}\u0000${p.column}`) ?? []), f]);
   }
   const finiteMedian = (v: number[]) => (v.some(Number.isFinite) ? median(v.filter(Number.isFinite)) : null);
   return [...wells.values()].map((fs) => {
-    const p = wellPosition(fs[0].well)!;
+    const p = splitWell(fs[0].well)!;
     const worst = fs.reduce((a, b) => (b.qcScore > a.qcScore ? b : a));
     return {
-      plate: fs[0].plate || '(plate)', well: `${p.row}${String(p.column).padStart(2, '0')}`, row: p.row, column: p.column, fields: fs.length,
+      plate: fs[0].plate || '(plate)', well: p.well, row: p.row, column: p.column, fields: fs.length,
       nuclei: Math.round((fs.reduce((a, f) => a + f.count, 0) / fs.length) * 10) / 10,
       median_area: finiteMedian(fs.map((f) => f.medianArea)), median_intensity: finiteMedian(fs.map((f) => f.medianIntensity)),
       qc_score: Math.round(worst.qcScore * 100) / 100, flags: [...new Set(fs.flatMap((f) => f.flags))].join(', ') || 'none',
