@@ -55,7 +55,9 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
       await timedAsync(prof, 'writes', () => writeFileAtomic(p.csv!, measurementsCsv(job.name, plate, rows)));
       outputs.push(p.csv);
     }
-    const normalized = () => normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] });
+    // the field normalized once, for the overlay and the thumbnail alike (only when one is written)
+    let norm: ReturnType<typeof normalizeImage> | undefined;
+    const normalized = () => (norm ??= normalizeImage(raw, { ...opts.normalize, range: [r.normalization.lo, r.normalization.hi] }));
     if (p.overlay) {
       await timedAsync(prof, 'overlay/geojson', () => writeFileAtomic(p.overlay!, renderOverlay(normalized(), r.labels)));
       outputs.push(p.overlay);
