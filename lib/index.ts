@@ -70,6 +70,7 @@ export { importBioimageio, packagedModel } from './models/bioimageio-import.js';
 export { readBioimageioPackage, type BioimageioPackage } from './models/bioimageio-package.js';
 export { rdfFromCard, BIOIMAGEIO_FORMAT_VERSION, ZAKI_2020, type RdfFiles } from './models/bioimageio-rdf.js';
 export { packageReadme, packageCover } from './bioimageio/docs.js';
+export { csvCell, parseCsv } from './util/csv.js';
 export { encodeNpy, decodeNpy, type NpyArray, type NpyData, type NpyDtype } from './util/npy.js';
 export type { AnnotationObject, AnnotationSet, Geometry, Ring } from './annotations/types.js';
 export { scanRings, scanEllipse, scanGeometry, rasterizeObjects, type RasterizeResult } from './annotations/rasterize.js';

@@ -3,7 +3,7 @@
 // over replicates; F1 against IoU per test set; per-image F1 by strategy; training curves.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { parseCsv } from '../util/csv.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeHtmlPage, type Block, type Column } from '../html/page.js';
 import { f1CurveSpec, imageF1Spec, keyThresholds, type F1Point } from '../score/html.js';
@@ -20,11 +20,7 @@ async function readCsv(path: string, required: boolean): Promise<Row[]> {
     if (required) throw new NucsegError('missing: is this a finished `nucseg experiment run` folder?', { file: path });
     return [];
   }
-  try {
-    return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[];
-  } catch (e) {
-    throw new NucsegError(`not a readable CSV (${(e as Error).message.split('\n')[0]})`, { file: path });
-  }
+  return parseCsv(text, path);
 }
 
 /** Mean and sample standard deviation (0 for one value). */

@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { TopLevelSpec } from 'vega-lite';
 import { checkHtmlPath, writeHtmlPage, type Block } from '../html/page.js';
 import { OUTPUT_SUFFIXES } from '../image/discover.js';
+import { parseCsv } from '../util/csv.js';
 import { NucsegError } from '../util/errors.js';
 import { splitWell } from './plate.js';
 import { median } from './qc.js';
@@ -35,12 +35,7 @@ export async function readSummary(out: string): Promise<SummaryField[]> {
   } catch {
     throw new NucsegError('no summary.csv here: is this the --out folder of a finished nucseg segment run?', { file: out });
   }
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(raw, { columns: true, skip_empty_lines: true, bom: true });
-  } catch (e) {
-    throw new NucsegError(`not a readable CSV (${(e as Error).message.split('\n')[0]})`, { file: path });
-  }
+  const rows = parseCsv(raw, path);
   if (rows.length && !('image' in rows[0] && 'status' in rows[0] && 'count' in rows[0])) throw new NucsegError('not a nucseg summary.csv (no image, status and count columns)', { file: path });
   return rows.map((r) => ({
     image: text(r.image), file: text(r.file), plate: text(r.plate), well: text(r.well), field: text(r.field), status: r.status,
@@ -108,7 +103,7 @@ async function nucleusSample(out: string, fields: FieldFlags[], o: RunReportOpti
     if (!existsSync(csv)) continue;
     let rows: Record<string, string>[];
     try {
-      rows = parse(await readFile(csv, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+      rows = parseCsv(await readFile(csv, 'utf8'), csv);
     } catch {
       continue; // a damaged per-nucleus CSV leaves its field out of the distributions
     }
