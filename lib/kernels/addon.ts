@@ -104,8 +104,8 @@ export interface Addon {
   fillHoles<T>(labels: NativeImage, threads: number): { labels: Out<T>; filled: number };
   keepLargestComponent<T>(labels: NativeImage, threads: number): { labels: Out<T>; cleared: number };
   distanceTransform(mask: NativeImage, threads: number, device: number): Out<Float32Array>;
-  normalizedDistance(labels: NativeImage, threads: number): Out<Float32Array>;
-  blurredBorder(labels: NativeImage, sigma: number, threads: number): Out<Float32Array>;
+  normalizedDistance(labels: NativeImage, threads: number, out?: NativeImage): Out<Float32Array>;
+  blurredBorder(labels: NativeImage, sigma: number, threads: number, out?: NativeImage): Out<Float32Array>;
   gaussianBlur(image: NativeImage, sigma: number, truncate: number, threads: number): Out<Float32Array>;
   medianBlur<T>(image: NativeImage, k: number, threads: number): Out<T>;
   otsuThreshold(image: NativeImage): number;

@@ -57,15 +57,21 @@ export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
 }
 
 /**
- * An optional output image for a kernel (`out` option): Uint32Array, the size of `like`.
- * The kernel overwrites every pixel, so a buffer reused across calls need not be cleared.
+ * An optional output image for a kernel (`out` option): a `type` (default Uint32Array)
+ * image the size of `like`. The kernel overwrites every pixel, so a buffer reused across
+ * calls need not be cleared.
  */
-export function checkOut(out: ImageData | undefined, like: ImageData, name = 'out'): ImageData<Uint32Array> | undefined {
+export function checkOut<C extends typeof Uint32Array | typeof Float32Array = typeof Uint32Array>(
+  out: ImageData | undefined,
+  like: ImageData,
+  type: C = Uint32Array as C,
+  name = 'out',
+): ImageData<InstanceType<C>> | undefined {
   if (out === undefined) return undefined;
   checkImage(out, name);
-  if (!(out.data instanceof Uint32Array)) throw new NucsegError(`${name} must be a Uint32Array image, got ${out.data.constructor.name}`);
+  if (!(out.data instanceof type)) throw new NucsegError(`${name} must be a ${type.name} image, got ${out.data.constructor.name}`);
   if (out.width !== like.width || out.height !== like.height) throw new NucsegError(`${name} is ${out.width}x${out.height}, expected ${like.width}x${like.height}`);
-  return out as ImageData<Uint32Array>;
+  return out as ImageData<InstanceType<C>>;
 }
 
 export function checkGray(im: ImageData, name: string): void {

@@ -12,7 +12,7 @@ export {
   type RegionStats,
   type ConnectedComponentsOptions,
 } from './components.js';
-export { distanceTransform, normalizedDistance, blurredBorder } from './distance.js';
+export { distanceTransform, normalizedDistance, blurredBorder, type TargetOptions } from './distance.js';
 export { gaussianBlur, medianBlur, otsuThreshold } from './filters.js';
 export { binaryDilation, binaryErosion, binaryOpening, binaryClosing } from './morphology.js';
 export { resize, type Interpolation } from './resize.js';

@@ -22,12 +22,13 @@ Napi::Value DistanceTransform(const Napi::CallbackInfo& info) {
   });
 }
 
-// normalizedDistance(labels u16|u32, threads) -> Float32 image (the FPN2-WS distance target)
+// normalizedDistance(labels u16|u32, threads, out f32?) -> Float32 image (the FPN2-WS distance target)
 Napi::Value NormalizedDistance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     return with_image<uint16_t, uint32_t>(env, info[0], "normalizedDistance: labels", [&](auto v) -> Napi::Value {
-      auto out = out_image<float>(env, v.width, v.height);
+      auto out = out_arg<float>(env, info[2], v.width, v.height, "normalizedDistance: out");
+      require_disjoint(env, out.view, v, "normalizedDistance: out");
       normalized_distance(v, out.view, threads_arg(info, 1));
       return image_object(env, out.array, v.width, v.height);
     });

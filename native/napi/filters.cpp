@@ -41,13 +41,14 @@ Napi::Value OtsuThreshold(const Napi::CallbackInfo& info) {
   return on_gray(info, "otsuThreshold", [&](auto v, auto) -> Napi::Value { return Napi::Number::New(info.Env(), otsu_threshold(v)); });
 }
 
-// blurredBorder(labels u16|u32, sigma, threads) -> Float32 image (the FPN2-WS border target)
+// blurredBorder(labels u16|u32, sigma, threads, out f32?) -> Float32 image (the FPN2-WS border target)
 Napi::Value BlurredBorder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     const double sigma = info[1].ToNumber().DoubleValue();
     return with_image<uint16_t, uint32_t>(env, info[0], "blurredBorder: labels", [&](auto v) -> Napi::Value {
-      auto out = out_image<float>(env, v.width, v.height);
+      auto out = out_arg<float>(env, info[3], v.width, v.height, "blurredBorder: out");
+      require_disjoint(env, out.view, v, "blurredBorder: out");
       blurred_border(v, out.view, sigma, threads_arg(info, 2));
       return image_object(env, out.array, v.width, v.height);
     });

@@ -199,7 +199,7 @@ namespace {
 // edge is background, and the pixel just outside the box is not L), so the result is the
 // same to the bit, without a box, a mask or any scratch per nucleus.
 template <typename G, typename T>
-void column_runs(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) {
+__attribute__((target_clones("avx2", "default"))) void column_runs(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) {
   const int64_t w = labels.width, h = labels.height;
   {
     const T* l = labels.row(0);
@@ -232,16 +232,70 @@ void column_runs(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) {
   }
 }
 
-// o[x] = sqrt(d2[x]) for one row, 4 at a time on x86-64 (SSE2). Exactly
+// o[x] = sqrt(d2[x]) for one run, 4 at a time on x86-64 (SSE2). Exactly
 // float(sqrt(double(d2))): d2 < 2^24 is a float, and a correctly rounded single sqrt
 // equals the double one rounded to single (53 >= 2 x 24 + 2: Figueroa).
-void sqrt_row(const int32_t* d2, float* o, int64_t n) {
+void sqrt_run(const int32_t* d2, float* o, int64_t n) {
   int64_t x = 0;
 #if defined(__SSE2__)
   for (; x + 4 <= n; x += 4)
     _mm_storeu_ps(o + x, _mm_sqrt_ps(_mm_cvtepi32_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(d2 + x)))));
 #endif
   for (; x < n; ++x) o[x] = std::sqrt(static_cast<float>(d2[x]));
+}
+
+// The end of the run of value v that starts at x (16 bytes at a time on x86-64).
+template <typename T>
+int64_t run_end(const T* l, int64_t x, int64_t w, T v) {
+#if defined(__SSE2__)
+  static_assert(sizeof(T) == 2 || sizeof(T) == 4);
+  constexpr int k = 16 / sizeof(T);
+  const __m128i pattern = sizeof(T) == 2 ? _mm_set1_epi16(static_cast<int16_t>(v)) : _mm_set1_epi32(static_cast<int32_t>(v));
+  for (; x + k <= w; x += k) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(l + x));
+    if (const unsigned differ = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, pattern))) & 0xFFFFu)
+      return x + __builtin_ctz(differ) / sizeof(T);
+  }
+#endif
+  while (x < w && l[x] == v) ++x;
+  return x;
+}
+
+// Runs up to this long take the direct minimum below; longer ones the lower envelope.
+constexpr int64_t kShortRun = 64;
+
+// The direct minimum's lanes: runs are padded to a multiple of this (the extra lanes
+// compute values nobody reads, so the loops have no scalar remainder).
+constexpr int32_t kLanes = 8;
+
+// (t - o)² for t in [0, 2 o], o = kShortRun + kLanes: the squared offsets the direct
+// minimum adds, padded lanes included.
+struct Squares {
+  static constexpr int64_t o = kShortRun + kLanes;
+  int32_t v[2 * o + 1];
+  constexpr Squares() : v() {
+    for (int64_t t = 0; t <= 2 * o; ++t) v[t] = static_cast<int32_t>((t - o) * (t - o));
+  }
+};
+constexpr Squares kSquares;
+
+// Squared distances of a run of n pixels of one nucleus, bounded on both sides by pixels
+// not in it (at 0), with column distances g: d[i] = min((i + 1)², (n - i)², min over j of
+// (i - j)² + g[j]²) by direct comparison, vectorized over i (the (i - j)² read from a
+// table). A site with g[j]² at or above the largest end bound ((n + 1) / 2)² never wins,
+// so it is skipped; g is clamped to n + 1 first (same result; the squares fit in 32 bits).
+// d has room for n rounded up to kLanes.
+template <typename G>
+__attribute__((target_clones("avx2", "default"))) void short_run(const G* __restrict g, int32_t n, int32_t* __restrict d) {
+  const int32_t half = (n + 1) / 2, bound = half * half, padded = (n + kLanes - 1) / kLanes * kLanes;
+  const int32_t* sq = kSquares.v + Squares::o;  // sq[k] = k², |k| <= kShortRun + kLanes
+  for (int32_t i = 0; i < padded; ++i) d[i] = std::min(sq[i + 1], sq[n - i]);
+  for (int32_t j = 0; j < n; ++j) {
+    const int32_t gj = std::min<int32_t>(g[j], n + 1), fj = gj * gj;
+    if (fj >= bound) continue;
+    const int32_t* s = sq - j;  // s[i] = (i - j)²
+    for (int32_t i = 0; i < padded; ++i) d[i] = std::min(d[i], s[i] + fj);
+  }
 }
 
 template <typename G, typename T>
@@ -281,15 +335,23 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
   G* const gd = reinterpret_cast<G*>(keep.get());
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, W * H / (1 << 17))));
   parallel_chunks(W, chunks, [&](int, int64_t x0, int64_t x1) { column_runs<G>(labels, x0, x1, gd); });
-  // row pass: distances into `out`, each chunk's per-nucleus maxima of d² into its own table
+  // row pass: distances of the nuclei's runs into `out` (0 elsewhere), each chunk's
+  // per-nucleus maxima of d² into its own table and its runs into a list for the last pass
+  struct Run {
+    float* o;
+    int64_t len;
+    size_t index;
+  };
   std::vector<std::vector<int64_t>> best(static_cast<size_t>(chunks));
-  // every d² is below W² + H²: when that is below 2^24, rows take the vectorized float sqrt
+  std::vector<std::vector<Run>> runs(static_cast<size_t>(chunks));
+  // every d² is below W² + H²: when that is below 2^24, runs take the vectorized float sqrt
   const bool small = W * W + H * H < (int64_t{1} << 24);
   parallel_chunks(H, chunks, [&](int c, int64_t y0, int64_t y1) {
     std::vector<int64_t>& bst = best[c];
+    std::vector<Run>& rs = runs[c];
     bst.assign(n, 0);
     RowScratch s(W);
-    std::vector<int32_t> d2row(small ? static_cast<size_t>(W) : 0);
+    std::vector<int32_t> d2(static_cast<size_t>(W + kLanes));
     for (int64_t y = y0; y < y1; ++y) {
       const T* l = labels.row(y);
       const G* gy = gd + y * W;
@@ -297,30 +359,35 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
       for (int64_t x = 0; x < W;) {
         const T v = l[x];
         const int64_t a = x;
-        while (x < W && l[x] == v) ++x;
-        const int64_t b = x;
+        x = run_end(l, x + 1, W, v);
+        const int64_t b = x, len = b - a;
         if (!v) {
-          if (small) std::fill(d2row.data() + a, d2row.data() + b, 0);
-          else std::fill(o + a, o + b, 0.0f);
+          std::fill(o + a, o + b, 0.0f);
           continue;
         }
-        // sites a - 1 .. b: the run, bounded by not-L pixels or the image edge (f = 0)
-        const int64_t len = b - a + 2;
-        s.f[0] = 0;
-        for (int64_t q = a; q < b; ++q) s.f[q - a + 1] = static_cast<int64_t>(gy[q]) * gy[q];
-        s.f[len - 1] = 0;
-        envelope_1d(s.f.data(), len, s.d.data(), s.v.data(), s.z.data());
         int64_t m = 0;
-        for (int64_t q = a; q < b; ++q) m = std::max(m, s.d[q - a + 1]);
-        if (small) {
-          for (int64_t q = a; q < b; ++q) d2row[q] = static_cast<int32_t>(s.d[q - a + 1]);
+        if (len <= kShortRun) {
+          short_run<G>(gy + a, static_cast<int32_t>(len), d2.data());
+          int32_t m32 = 0;
+          for (int64_t q = 0; q < len; ++q) m32 = std::max(m32, d2[q]);
+          m = m32;
         } else {
-          for (int64_t q = a; q < b; ++q) o[q] = static_cast<float>(std::sqrt(static_cast<double>(s.d[q - a + 1])));
+          // sites a - 1 .. b: the run, bounded by not-L pixels or the image edge (f = 0)
+          s.f[0] = 0;
+          for (int64_t q = a; q < b; ++q) s.f[q - a + 1] = static_cast<int64_t>(gy[q]) * gy[q];
+          s.f[len + 1] = 0;
+          envelope_1d(s.f.data(), len + 2, s.d.data(), s.v.data(), s.z.data());
+          for (int64_t q = 0; q < len; ++q) m = std::max(m, s.d[q + 1]);
+          if (small)
+            for (int64_t q = 0; q < len; ++q) d2[q] = static_cast<int32_t>(s.d[q + 1]);
+          else
+            for (int64_t q = 0; q < len; ++q) o[a + q] = static_cast<float>(std::sqrt(static_cast<double>(s.d[q + 1])));
         }
-        int64_t& bm = bst[index(v)];
-        bm = std::max(bm, m);
+        if (small || len <= kShortRun) sqrt_run(d2.data(), o + a, len);
+        const size_t i = index(v);
+        bst[i] = std::max(bst[i], m);
+        rs.push_back({o + a, len, i});
       }
-      if (small) sqrt_row(d2row.data(), o, W);
     }
   });
   std::vector<float> maxv(n), inv(n);
@@ -330,20 +397,12 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
     maxv[i] = static_cast<float>(std::sqrt(static_cast<double>(b)));
     inv[i] = b > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(b))) : 0.0f;
   }
-  parallel_chunks(H, chunks, [&](int, int64_t y0, int64_t y1) {
-    for (int64_t y = y0; y < y1; ++y) {
-      const T* l = labels.row(y);
-      float* o = out.row(y);
-      for (int64_t x = 0; x < W;) {
-        const T v = l[x];
-        const int64_t a = x;
-        while (x < W && l[x] == v) ++x;
-        if (!v) continue;
-        const size_t i = index(v);
-        const float mv = maxv[i], iv = inv[i];
-        for (int64_t q = a; q < x; ++q) o[q] = (o[q] == mv) ? 1.0f : o[q] * iv;
+  parallel_chunks(chunks, chunks, [&](int, int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c)
+      for (const Run& r : runs[c]) {
+        const float mv = maxv[r.index], iv = inv[r.index];
+        for (int64_t q = 0; q < r.len; ++q) r.o[q] = (r.o[q] == mv) ? 1.0f : r.o[q] * iv;
       }
-    }
   });
 }
 

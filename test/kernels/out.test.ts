@@ -1,9 +1,11 @@
-// The optional `out` image of connectedComponents and watershed: the caller's buffer is
+// The optional `out` image of connectedComponents, watershed and the FPN2-WS targets
+// (normalizedDistance, blurredBorder): the caller's buffer is
 // written in place (no new array, no copy), any stale content is overwritten, and a buffer
 // of the wrong type or size, or one sharing memory with an input, is refused.
 import { describe, expect, it } from 'vitest';
 import { addon } from '../../lib/kernels/addon.js';
 import { connectedComponents } from '../../lib/kernels/components.js';
+import { blurredBorder, normalizedDistance } from '../../lib/kernels/distance.js';
 import { watershed } from '../../lib/kernels/watershed.js';
 import { NucsegError } from '../../lib/util/errors.js';
 import { rng } from '../helpers/perturb.js';
@@ -17,6 +19,9 @@ const markers = { data: new Uint32Array(w * h), width: w, height: h };
 for (let k = 1; k <= 9; k++) markers.data[Math.floor(r() * w * h)] = k;
 
 const stale = () => ({ data: new Uint32Array(w * h).fill(0xdeadbeef), width: w, height: h });
+// nuclei for the targets: the components of the random mask, as Uint16 labels
+const labels = { data: Uint16Array.from(connectedComponents(mask, { connectivity: 4 }).labels.data), width: w, height: h };
+const staleF = () => ({ data: new Float32Array(w * h).fill(Number.NaN), width: w, height: h });
 
 describe('out: an output buffer the caller reuses', () => {
   it('connectedComponents writes the same labels into out, in place, over stale content', () => {
@@ -42,7 +47,23 @@ describe('out: an output buffer the caller reuses', () => {
     }
   });
 
+  it('normalizedDistance and blurredBorder write the same target into out, in place, over stale content', () => {
+    for (const threads of [1, 2]) {
+      const out = staleF();
+      const nd = normalizedDistance(labels, { out, threads });
+      expect(nd.data).toBe(out.data);
+      expect(Array.from(out.data)).toEqual(Array.from(normalizedDistance(labels).data));
+      for (const sigma of [0, 1, 2.5]) {
+        const o = staleF();
+        expect(blurredBorder(labels, { sigma, out: o, threads }).data).toBe(o.data);
+        expect(Array.from(o.data)).toEqual(Array.from(blurredBorder(labels, { sigma }).data));
+      }
+    }
+  });
+
   it('the wrappers refuse an out of another type or size', () => {
+    expect(() => normalizedDistance(labels, { out: stale() as never })).toThrow(/^out must be a Float32Array image, got Uint32Array$/);
+    expect(() => blurredBorder(labels, { out: { data: new Float32Array(w * (h - 1)), width: w, height: h - 1 } })).toThrow(/^out is 67x40, expected 67x41$/);
     expect(() => connectedComponents(mask, { out: { data: new Uint16Array(w * h), width: w, height: h } as never })).toThrow(/out must be a Uint32Array image, got Uint16Array/);
     expect(() => watershed(elevation, markers, { out: { data: new Uint32Array((w - 1) * h), width: w - 1, height: h } })).toThrow(NucsegError);
     expect(() => watershed(elevation, markers, { out: { data: new Uint32Array((w - 1) * h), width: w - 1, height: h } })).toThrow(/out is 66x41, expected 67x41/);
@@ -62,5 +83,13 @@ describe('out: an output buffer the caller reuses', () => {
     const e8 = { data: new Uint8Array(buf, w * h * 3), width: w, height: h }; // the last quarter: out's tail
     expect(() => a.watershed(e8, markers, null, 4, false, { data: new Uint32Array(buf), width: w, height: h })).toThrow(/^watershed: out must not share memory with the inputs$/);
     expect(() => a.watershed(e8, markers, m8, 4, false, { data: new Uint32Array(w * h), width: w, height: h })).not.toThrow(); // disjoint views of one buffer are fine
+    // the targets: float out over the labels' own bytes
+    const lb = new ArrayBuffer(w * h * 4);
+    const l16 = { data: new Uint16Array(lb, 0, w * h), width: w, height: h };
+    l16.data.set(labels.data);
+    expect(() => a.normalizedDistance(l16, 1, { data: new Float32Array(lb), width: w, height: h })).toThrow(/^normalizedDistance: out must not share memory with the inputs$/);
+    expect(() => a.blurredBorder(l16, 1, 1, { data: new Float32Array(lb), width: w, height: h })).toThrow(/^blurredBorder: out must not share memory with the inputs$/);
+    expect(() => a.blurredBorder(l16, 1, 1, { data: new Uint32Array(w * h), width: w, height: h })).toThrow(/^blurredBorder: out must be a Float32Array, not Uint32Array$/);
+    expect(() => a.normalizedDistance(labels, 1, { data: new Float32Array(w * w), width: w, height: w })).toThrow(/^normalizedDistance: out is 67x67, expected 67x41$/);
   });
 });
