@@ -1,7 +1,9 @@
 // Watershed and FPN2-WS targets on strided views, reused per-thread scratch, thread counts
 // and the error paths: each result equals the contiguous, single-threaded one.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -139,6 +141,70 @@ TEST(fpn2ws_targets_strided_views_and_threads_equal_contiguous) {
       CHECK(unstrided(so, w, h) == bb);
       blurred_border<uint16_t>(ImageView<const uint16_t>(l16.data(), w, h), ImageView<float>(t.data(), w, h), sigma, 3);
       CHECK(t == bb);
+    }
+  }
+}
+
+namespace {
+
+// normalized_distance by brute force: per pixel of label L, the least squared distance to a
+// pixel not in L (outside the image included), then the same normalization as the kernel.
+template <typename T>
+std::vector<float> brute_normalized_distance(const std::vector<T>& l, int w, int h) {
+  std::vector<int64_t> d2(l.size(), 0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const T v = l[static_cast<size_t>(y) * w + x];
+      if (!v) continue;
+      const int64_t e = std::min({x + 1, w - x, y + 1, h - y});
+      int64_t best = e * e;
+      for (int yy = 0; yy < h; ++yy)
+        for (int xx = 0; xx < w; ++xx)
+          if (l[static_cast<size_t>(yy) * w + xx] != v) best = std::min<int64_t>(best, int64_t{xx - x} * (xx - x) + int64_t{yy - y} * (yy - y));
+      d2[static_cast<size_t>(y) * w + x] = best;
+    }
+  std::map<T, int64_t> mx;
+  for (size_t i = 0; i < l.size(); ++i)
+    if (l[i]) mx[l[i]] = std::max(mx[l[i]], d2[i]);
+  std::vector<float> o(l.size(), 0.0f);
+  for (size_t i = 0; i < l.size(); ++i) {
+    if (!l[i]) continue;
+    const int64_t m = mx[l[i]];
+    const float d = static_cast<float>(std::sqrt(static_cast<double>(d2[i]))), mv = static_cast<float>(std::sqrt(static_cast<double>(m)));
+    o[i] = d == mv ? 1.0f : d * static_cast<float>(1.0 / std::sqrt(static_cast<double>(m)));
+  }
+  return o;
+}
+
+}  // namespace
+
+// Short runs take a direct minimum, long ones (> 64 px) the lower envelope: both must give
+// the exact per-nucleus distances, for touching nuclei, nuclei cut by the image edge, one id
+// on several separate blobs, and 16- and 32-bit labels.
+TEST(normalized_distance_equals_brute_force_short_and_long_runs) {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 6; ++round) {
+    const int w = round % 2 ? 150 : 61, h = round % 3 ? 47 : 90;
+    std::vector<uint32_t> l = blobs(w, h, 25, rng);
+    // a large rectangle and a wide ellipse: rows far longer than 64 px
+    for (int y = h / 4; y < h / 2; ++y)
+      for (int x = 2; x < w - 1; ++x) l[static_cast<size_t>(y) * w + x] = 100 + round % 2;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const double ex = (x - w / 2.0) / (w / 2.0), ey = (y - 0.8 * h) / (0.15 * h);
+        if (ex * ex + ey * ey <= 1) l[static_cast<size_t>(y) * w + x] = round % 2 ? 7 : 70000;  // 7: also a blob id
+      }
+    const std::vector<float> ref = brute_normalized_distance(l, w, h);
+    for (int threads : {1, 2}) {
+      std::vector<float> o(l.size(), -1.0f);
+      normalized_distance<uint32_t>(ImageView<const uint32_t>(l.data(), w, h), ImageView<float>(o.data(), w, h), threads);
+      CHECK(o == ref);
+      if (round % 2) {
+        std::vector<uint16_t> l16(l.begin(), l.end());
+        std::vector<float> o16(l.size(), -1.0f);
+        normalized_distance<uint16_t>(ImageView<const uint16_t>(l16.data(), w, h), ImageView<float>(o16.data(), w, h), threads);
+        CHECK(o16 == ref);
+      }
     }
   }
 }
