@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -32,35 +33,10 @@ std::vector<float> gaussian_kernel(double sigma, double truncate) {
   return out;
 }
 
-// Inner loops, compiled for AVX2+FMA and a baseline, picked at load time.
+// Inner loops, compiled for AVX2 and a baseline, picked at load time (no FMA: the sums
+// must round as written, the same on every machine).
 __attribute__((target_clones("avx2", "default"))) void axpy(float* __restrict d, const float* __restrict s, float k, int64_t n) {
   for (int64_t x = 0; x < n; ++x) d[x] += k * s[x];
-}
-
-// d[x] = sum over j of k[j] * s[j][x], summed in the order of j from 0.0 (the same sums,
-// to the bit, as clearing d and calling axpy once per j), for the common short kernels.
-template <int N>
-__attribute__((always_inline)) inline void fir_impl(float* __restrict d, const float* const* s, const float* k, int64_t n) {
-  const float* p[N];
-  float c[N];
-  for (int j = 0; j < N; ++j) {
-    p[j] = s[j];
-    c[j] = k[j];
-  }
-#pragma GCC ivdep
-  for (int64_t x = 0; x < n; ++x) {
-    float acc = 0.0f;
-    for (int j = 0; j < N; ++j) acc += c[j] * p[j][x];
-    d[x] = acc;
-  }
-}
-__attribute__((target_clones("avx2", "default"))) void fir9(float* d, const float* const* s, const float* k, int64_t n) { fir_impl<9>(d, s, k, n); }
-
-// The same for any kernel length: fir9 when it has 9 taps, else cleared + axpy per tap.
-void fir(float* d, const float* const* s, const std::vector<float>& k, int64_t n) {
-  if (k.size() == 9) return fir9(d, s, k.data(), n);
-  std::fill(d, d + n, 0.0f);
-  for (size_t j = 0; j < k.size(); ++j) axpy(d, s[j], k[j], n);
 }
 
 // Separable correlation of a float image with kernel k (odd length), reflect border.
@@ -298,17 +274,14 @@ double otsu_threshold(ImageView<const T> in) {
 
 namespace {
 
-// Row y of the border target as float 0/1: a nucleus pixel with a 4-neighbour of another
-// label or of background; the image edge does not count. Branch-free (vectorizes).
+// Row of the border target as bytes, 0xff for a nucleus pixel with a 4-neighbour of
+// another label or of background, else 0; the image edge does not count (up/dn are the
+// row itself there). Branch-free (vectorizes).
 template <typename T>
-bool border_row(ImageView<const T> labels, int64_t y, float* __restrict b) {
-  const int64_t w = labels.width, h = labels.height;
-  const T* __restrict row = labels.row(y);
-  const T* __restrict up = y > 0 ? labels.row(y - 1) : row;  // the row itself: never differs
-  const T* __restrict dn = y + 1 < h ? labels.row(y + 1) : row;
+__attribute__((always_inline)) inline void border_impl(const T* __restrict row, const T* __restrict up, const T* __restrict dn, int64_t w, uint8_t* __restrict b) {
   auto edge = [&](int64_t x, T left, T right) {
     const T v = row[x];
-    return static_cast<float>((v != 0) & ((left != v) | (right != v) | (up[x] != v) | (dn[x] != v)));
+    return static_cast<uint8_t>(-((v != 0) & ((left != v) | (right != v) | (up[x] != v) | (dn[x] != v))));
   };
   if (w == 1) {
     b[0] = edge(0, row[0], row[0]);
@@ -317,9 +290,120 @@ bool border_row(ImageView<const T> labels, int64_t y, float* __restrict b) {
     for (int64_t x = 1; x + 1 < w; ++x) b[x] = edge(x, row[x - 1], row[x + 1]);
     b[w - 1] = edge(w - 1, row[w - 2], row[w - 1]);
   }
-  float any = 0;
-  for (int64_t x = 0; x < w; ++x) any = std::max(any, b[x]);
-  return any != 0;
+}
+__attribute__((target_clones("avx2", "default"))) void border_bytes(const uint16_t* row, const uint16_t* up, const uint16_t* dn, int64_t w, uint8_t* b) {
+  border_impl(row, up, dn, w, b);
+}
+__attribute__((target_clones("avx2", "default"))) void border_bytes(const uint32_t* row, const uint32_t* up, const uint32_t* dn, int64_t w, uint8_t* b) {
+  border_impl(row, up, dn, w, b);
+}
+
+template <typename T>
+void border_row(ImageView<const T> labels, int64_t y, uint8_t* b) {
+  const T* row = labels.row(y);
+  border_bytes(row, y > 0 ? labels.row(y - 1) : row, y + 1 < labels.height ? labels.row(y + 1) : row, labels.width, b);
+}
+
+// The blur of the border works on blocks of 8 pixels (one AVX2 vector of floats), chosen
+// in bit masks: bit i % 64 of word i / 64 for block i, pixels [8i, 8i + 8).
+constexpr int64_t kBlock = 8;
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+template <typename F>
+__attribute__((always_inline)) inline void for_blocks(const uint64_t* m, int64_t nw, F&& f) {
+  for (int64_t i = 0; i < nw; ++i)
+    for (uint64_t bits = m[i]; bits; bits &= bits - 1) f((i * 64 + __builtin_ctzll(bits)) * kBlock);
+}
+
+// The vertical pass, for each chosen block: d[x] = sum over j of k[j] * s[j][x], summed in
+// the order of j from 0.0 (the same sums, to the bit, as clearing d and calling axpy once
+// per j), for x < n. N: the number of taps when fixed (9: sigma 1; then kept in
+// registers), else 0 (taps). The sums start at the first term: 0 + v is v, as no term
+// here is -0 (nor any value in this blur).
+template <int N>
+__attribute__((always_inline)) inline void vblur_impl(float* d, const float* const* s, const float* k, int taps, const uint64_t* m, int64_t nw, int64_t n) {
+  const float* p[N ? N : 1];
+  float c[N ? N : 1];
+  for (int j = 0; j < N; ++j) {
+    p[j] = s[j];
+    c[j] = k[j];
+  }
+  auto src = [&](int j) { return N ? p[j] : s[j]; };
+  auto coef = [&](int j) { return N ? c[j] : k[j]; };
+  for_blocks(m, nw, [&](int64_t x) {
+    v8f acc, v;
+    std::memcpy(&acc, src(0) + x, sizeof acc);
+    acc *= coef(0);
+    for (int j = 1; j < (N ? N : taps); ++j) {
+      std::memcpy(&v, src(j) + x, sizeof v);
+      acc += coef(j) * v;
+    }
+    if (x + kBlock <= n)
+      std::memcpy(d + x, &acc, sizeof acc);
+    else  // the image ends in this block
+      std::memcpy(d + x, &acc, (n - x) * sizeof(float));
+  });
+}
+__attribute__((target_clones("avx2", "default"))) void vblur9(float* d, const float* const* s, const float* k, const uint64_t* m, int64_t nw, int64_t n) {
+  vblur_impl<9>(d, s, k, 9, m, nw, n);
+}
+__attribute__((target_clones("avx2", "default"))) void vblurn(float* d, const float* const* s, const float* k, int taps, const uint64_t* m, int64_t nw, int64_t n) {
+  vblur_impl<0>(d, s, k, taps, m, nw, n);
+}
+
+// The border bytes as 32-bit masks (0 or all ones), for the horizontal pass.
+__attribute__((target_clones("avx2", "default"))) void widen(const uint8_t* __restrict b, int32_t* __restrict m, int64_t n) {
+  for (int64_t x = 0; x < n; ++x) m[x] = static_cast<int8_t>(b[x]);
+}
+
+// The horizontal pass of the border masks b (b[x + j] weighs k[j] into t[x]; r reflected
+// before the row): the sums vblur_impl would make of floats 0/1, but as k[j] x 1 is k[j]
+// and k[j] x 0 is +0, each term is the bits of k[j] masked: no multiply.
+template <int N>
+__attribute__((always_inline)) inline void hblur_impl(float* t, const int32_t* b, const float* k, int taps, const uint64_t* m, int64_t nw) {
+  int32_t c[N ? N : 1];
+  for (int j = 0; j < N; ++j) std::memcpy(&c[j], &k[j], sizeof c[j]);
+  auto coef = [&](int j) {
+    int32_t kj = N ? c[j] : 0;
+    if (!N) std::memcpy(&kj, &k[j], sizeof kj);
+    return kj;
+  };
+  for_blocks(m, nw, [&](int64_t x) {
+    v8i v;
+    std::memcpy(&v, b + x, sizeof v);
+    v8f acc = reinterpret_cast<v8f>(v & coef(0));
+    for (int j = 1; j < (N ? N : taps); ++j) {
+      std::memcpy(&v, b + x + j, sizeof v);
+      acc += reinterpret_cast<v8f>(v & coef(j));
+    }
+    std::memcpy(t + x, &acc, sizeof acc);
+  });
+}
+__attribute__((target_clones("avx2", "default"))) void hblur9(float* t, const int32_t* b, const float* k, const uint64_t* m, int64_t nw) {
+  hblur_impl<9>(t, b, k, 9, m, nw);
+}
+__attribute__((target_clones("avx2", "default"))) void hblurn(float* t, const int32_t* b, const float* k, int taps, const uint64_t* m, int64_t nw) {
+  hblur_impl<0>(t, b, k, taps, m, nw);
+}
+
+// Chooses the blocks that a nonzero byte of b weighs into, the bytes [8i, 8i + 8 + 2r) of
+// b for block i: the horizontal pass is exactly 0 in every other block, its terms being
+// all k x 0. any: nb words of scratch.
+__attribute__((target_clones("avx2", "default"))) void near_blocks(const uint8_t* b, int64_t nb, int64_t r, uint64_t* __restrict any, uint64_t* __restrict near) {
+  // 8-byte words at 8i, 8i + 8, ... and the one ending the span
+  for (int64_t i = 0; i < nb; ++i) std::memcpy(&any[i], b + i * kBlock + 2 * r, sizeof any[i]);
+  for (int64_t o = 0; o < 2 * r; o += 8)
+    for (int64_t i = 0; i < nb; ++i) {
+      uint64_t v;
+      std::memcpy(&v, b + i * kBlock + o, sizeof v);
+      any[i] |= v;
+    }
+  for (int64_t i0 = 0; i0 < nb; i0 += 64) {
+    uint64_t bits = 0;
+    for (int64_t i = i0; i < std::min(nb, i0 + 64); ++i) bits |= static_cast<uint64_t>(any[i] != 0) << (i - i0);
+    near[i0 / 64] = bits;
+  }
 }
 
 }  // namespace
@@ -328,7 +412,9 @@ bool border_row(ImageView<const T> labels, int64_t y, float* __restrict b) {
 // kept in a ring, so the border image and the horizontal pass never exist in full (no
 // large temporaries: on small VMs their page faults cost more than the blur). The sums
 // are the ones `separable` computes, in the same order, so the result is the same to the
-// bit as blurring the whole border image; all-zero rows are skipped as there.
+// bit as blurring the whole border image. Borders are sparse: both passes only run in the
+// blocks of 8 pixels near one; elsewhere every term is k x 0, which leaves the
+// (non-negative) sums at +0.
 template <typename T>
 void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigma, int threads) {
   require_same_size(labels, out, "blurredBorder");
@@ -336,38 +422,65 @@ void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigm
   if (labels.empty()) return;
   if (!(sigma > 0)) {
     parallel_chunks(h, resolve_threads(threads), [&](int, int64_t y0, int64_t y1) {
-      for (int64_t y = y0; y < y1; ++y) border_row(labels, y, out.row(y));
+      std::vector<uint8_t> b(static_cast<size_t>(w));
+      for (int64_t y = y0; y < y1; ++y) {
+        border_row(labels, y, b.data());
+        float* o = out.row(y);
+        for (int64_t x = 0; x < w; ++x) o[x] = b[x] & 1;
+      }
     });
     return;
   }
   const std::vector<float> k = gaussian_kernel(sigma, 4.0);
   const int64_t r = static_cast<int64_t>(k.size() / 2), n = 2 * r + 1;
+  const int64_t nb = (w + kBlock - 1) / kBlock, nw = (nb + 63) / 64, wb = nb * kBlock;  // blocks, mask words, w in whole blocks
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 16))));
   parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
-    std::vector<float> pad(static_cast<size_t>(w + 2 * r)), ring(static_cast<size_t>(n * w)), zero(static_cast<size_t>(w), 0.0f);
-    std::vector<const float*> taps(static_cast<size_t>(n)), rows(static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j) taps[j] = pad.data() + j;
+    // the border row, r reflected bytes each side, then zeros to whole blocks (and the
+    // ring rows to whole blocks: what they hold past w reaches no output)
+    std::vector<uint8_t> bytes(static_cast<size_t>(wb + 2 * r + kBlock), 0);
+    uint8_t* const b = bytes.data() + r;
+    std::vector<int32_t> masks(bytes.size());
+    std::vector<float> ring(static_cast<size_t>(n * wb), 0.0f);
+    std::vector<uint64_t> any(static_cast<size_t>(nb)), near(static_cast<size_t>(n * nw), 0), stale(static_cast<size_t>(nw)), vnear(static_cast<size_t>(nw));
+    std::vector<const float*> rows(static_cast<size_t>(n));
     std::vector<int64_t> held(static_cast<size_t>(n), -1);  // the source row in each ring slot
-    std::vector<uint8_t> nonzero(static_cast<size_t>(n), 0);
-    // the horizontally blurred border row yy (nullptr when it is all zero)
-    auto hrow = [&](int64_t yy) -> const float* {
+    // ring slot of the horizontally blurred border row yy: 0 outside its near blocks
+    auto hrow = [&](int64_t yy) -> int64_t {
       const int64_t slot = yy % n;
-      float* t = ring.data() + slot * w;
       if (held[slot] != yy) {
         held[slot] = yy;
-        nonzero[slot] = border_row(labels, yy, pad.data() + r);
-        if (nonzero[slot]) {
-          const float* s = pad.data() + r;
-          for (int64_t x = -r; x < 0; ++x) pad[x + r] = s[reflect(x, w)];
-          for (int64_t x = w; x < w + r; ++x) pad[x + r] = s[reflect(x, w)];
-          fir(t, taps.data(), k, w);
-        }
+        float* t = ring.data() + slot * wb;
+        uint64_t* m = near.data() + slot * nw;
+        std::copy(m, m + nw, stale.begin());
+        border_row(labels, yy, b);
+        for (int64_t x = -r; x < 0; ++x) b[x] = b[reflect(x, w)];
+        for (int64_t x = w; x < w + r; ++x) b[x] = b[reflect(x, w)];
+        near_blocks(bytes.data(), nb, r, any.data(), m);
+        for (int64_t i = 0; i < nw; ++i) stale[i] &= ~m[i];  // the previous row's blocks this one does not overwrite
+        for_blocks(stale.data(), nw, [&](int64_t x) { std::fill_n(t + x, kBlock, 0.0f); });
+        if (std::all_of(m, m + nw, [](uint64_t v) { return v == 0; })) return slot;  // all 0 now
+        widen(bytes.data(), masks.data(), wb + 2 * r);
+        if (k.size() == 9)
+          hblur9(t, masks.data(), k.data(), m, nw);
+        else
+          hblurn(t, masks.data(), k.data(), static_cast<int>(n), m, nw);
       }
-      return nonzero[slot] ? t : zero.data();  // adding k x 0 leaves the (non-negative) sums as they are
+      return slot;
     };
     for (int64_t y = y0; y < y1; ++y) {
-      for (int64_t j = -r; j <= r; ++j) rows[j + r] = hrow(reflect(y + j, h));
-      fir(out.row(y), rows.data(), k, w);
+      std::fill(vnear.begin(), vnear.end(), 0);
+      for (int64_t j = -r; j <= r; ++j) {
+        const int64_t slot = hrow(reflect(y + j, h));
+        rows[j + r] = ring.data() + slot * wb;
+        for (int64_t i = 0; i < nw; ++i) vnear[i] |= near[slot * nw + i];
+      }
+      float* o = out.row(y);
+      std::fill(o, o + w, 0.0f);  // the whole row, then the blocks near a border
+      if (k.size() == 9)
+        vblur9(o, rows.data(), k.data(), vnear.data(), nw, w);
+      else
+        vblurn(o, rows.data(), k.data(), static_cast<int>(n), vnear.data(), nw, w);
     }
   });
 }

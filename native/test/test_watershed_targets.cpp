@@ -208,3 +208,57 @@ TEST(normalized_distance_equals_brute_force_short_and_long_runs) {
     }
   }
 }
+
+// blurred_border blurs only near the borders: to the bit the same as the plain definition
+// (the 0/1 border image, then the separable Gaussian with every term summed in tap order
+// from 0, reflect border), for sparse, dense (every pixel a border) and empty label
+// images, several sigmas, widths around the 8-pixel blocks, and 1-3 threads.
+TEST(blurred_border_equals_dense_definition) {
+  std::mt19937 rng(9);
+  auto reflect = [](int64_t i, int64_t n) {
+    if (n == 1) return int64_t{0};
+    while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
+    return i;
+  };
+  for (int round = 0; round < 12; ++round) {
+    const int w = std::vector<int>{1, 7, 8, 9, 63, 64, 65, 130, 200, 3, 17, 71}[round], h = 1 + static_cast<int>(rng() % 90);
+    std::vector<uint32_t> l = round % 4 == 3 ? std::vector<uint32_t>(static_cast<size_t>(w) * h, 0) : blobs(w, h, 2 + static_cast<int>(rng() % 30), rng);
+    if (round % 4 == 2)  // a checkerboard: every labelled pixel is a border
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) l[static_cast<size_t>(y) * w + x] = static_cast<uint32_t>(1 + (x + y) % 2);
+    std::vector<float> b(l.size(), 0.0f);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const uint32_t v = l[static_cast<size_t>(y) * w + x];
+        auto at = [&](int xx, int yy) { return xx < 0 || yy < 0 || xx >= w || yy >= h ? v : l[static_cast<size_t>(yy) * w + xx]; };
+        b[static_cast<size_t>(y) * w + x] = v && (at(x - 1, y) != v || at(x + 1, y) != v || at(x, y - 1) != v || at(x, y + 1) != v) ? 1.0f : 0.0f;
+      }
+    for (double sigma : {0.5, 1.0, 1.7, 3.0}) {
+      // the kernel as filters.hpp states it: radius int(4 sigma + 0.5), weights summing to 1
+      const int64_t r = static_cast<int64_t>(4.0 * sigma + 0.5);
+      std::vector<double> kd;
+      double sum = 0;
+      for (int64_t i = -r; i <= r; ++i) sum += kd.emplace_back(std::exp(-0.5 * i * i / (sigma * sigma)));
+      std::vector<float> k;
+      for (double v : kd) k.push_back(static_cast<float>(v / sum));
+      std::vector<float> t(l.size()), ref(l.size());
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          float acc = 0.0f;
+          for (int64_t j = -r; j <= r; ++j) acc += k[j + r] * b[static_cast<size_t>(y) * w + reflect(x + j, w)];
+          t[static_cast<size_t>(y) * w + x] = acc;
+        }
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          float acc = 0.0f;
+          for (int64_t j = -r; j <= r; ++j) acc += k[j + r] * t[static_cast<size_t>(reflect(y + j, h)) * w + x];
+          ref[static_cast<size_t>(y) * w + x] = acc;
+        }
+      for (int threads : {1, 3}) {
+        std::vector<float> o(l.size(), -1.0f);
+        blurred_border<uint32_t>(ImageView<const uint32_t>(l.data(), w, h), ImageView<float>(o.data(), w, h), sigma, threads);
+        CHECK(o == ref);
+      }
+    }
+  }
+}
