@@ -1,6 +1,7 @@
 // OpenCV C++ side of test/bench/alternate/run.mjs: times one op with the shared peer's own
 // code (../shared/bench/bench_opencv.cpp: same inputs, same timing rules, output Mats
-// reused) and prints "<op> <median ms>". Ops: ws (cvtColor + cv::watershed on
+// reused) and prints "<op> <median ms>". Ops: cc8 (cv::connectedComponents, 8-conn,
+// spaghetti, on real2048_mask), ws (cvtColor + cv::watershed on
 // real2048_gray8 + markers), targets (per-object precise EDT loop + border GaussianBlur on
 // real2048_gt; prints their sum and each).
 #define main bench_opencv_main
@@ -16,6 +17,10 @@ int main(int argc, char** argv) {
     cv::Mat gray = load(dir, "real2048_gray8"), markers = load(dir, "real2048_markers"), mk, bgr;
     Stat st = bench([&] { cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR); cv::watershed(bgr, mk); }, [&] { markers.copyTo(mk); });
     std::printf("ws %.3f\n", st.median_ms);
+  } else if (what == "cc8") {
+    cv::Mat mask = load(dir, "real2048_mask"), labels;
+    Stat st = bench([&] { cv::connectedComponents(mask, labels, 8, CV_32S, cv::CCL_SPAGHETTI); });
+    std::printf("cc8 %.3f\n", st.median_ms);
   } else {
     cv::Mat gt = load(dir, "real2048_gt"), dst, t1, t2;
     std::vector<int> bb;

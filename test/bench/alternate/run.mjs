@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The three kernel goals of issue 14 measured against their peers in alternation, so that
+// The kernel goals of issue 14 measured against their peers in alternation, so that
 // both sides see the same machine load: per round, nucseg through the public API (this
 // process), then the peer (OpenCV C++ from ../shared/bench/bench_opencv.cpp's own code, or
 // scikit-image), each a median of >= 7 samples; prints each round's ratio and the median
@@ -44,20 +44,23 @@ const seeds = { data: Uint32Array.from(gt.data, (v, i) => (nd.data[i] >= 0.6 ? v
 const elevF = { data: Float32Array.from(nd.data, (v) => -v), width: w, height: h };
 const mask = { data: Uint8Array.from(gt.data, (v) => (v ? 1 : 0)), width: w, height: h };
 const out = K.watershed(elev8, markers);
+const bin = readNpy(join(inputs, 'real2048_mask.npy'));
+const mask8 = { data: Uint8Array.from(bin.data, (v) => (v ? 1 : 0)), width: w, height: h };
+const ndOut = { data: new Float32Array(w * h), width: w, height: h };
+const bbOut = { data: new Float32Array(w * h), width: w, height: h };
+const targets = (o) => () =>
+  time(() => K.normalizedDistance(gt, { threads: 1, out: o ? ndOut : undefined }), { runs }).median_ms +
+  time(() => K.blurredBorder(gt, { threads: 1, out: o ? bbOut : undefined }), { runs }).median_ms;
 
 const goals = [
   { name: 'watershed uint8 (new output)', goal: '>= 1.0x OpenCV', need: 1, ours: () => K.watershed(elev8, markers), peer: () => peer(exe, [inputs, 'ws', String(runs)])[0] },
   { name: 'watershed uint8 (out reused)', goal: '>= 1.0x OpenCV', need: 1, ours: () => K.watershed(elev8, markers, { out }), peer: () => peer(exe, [inputs, 'ws', String(runs)])[0] },
   { name: 'watershed float32 masked (new output)', goal: '>= 10x scikit-image', need: 10, ours: () => K.watershed(elevF, seeds, { mask }), peer: () => peer(PYTHON, [join(here, 'peer_skimage.py'), inputs, String(runs)])[0] },
   { name: 'watershed float32 masked (out reused)', goal: '>= 10x scikit-image', need: 10, ours: () => K.watershed(elevF, seeds, { mask, out }), peer: () => peer(PYTHON, [join(here, 'peer_skimage.py'), inputs, String(runs)])[0] },
-  {
-    name: 'normalizedDistance + blurredBorder',
-    goal: '>= 2x OpenCV per-object loop',
-    need: 2,
-    ours: null,
-    run: () => time(() => K.normalizedDistance(gt, { threads: 1 }), { runs }).median_ms + time(() => K.blurredBorder(gt, { threads: 1 }), { runs }).median_ms,
-    peer: () => peer(exe, [inputs, 'targets', String(runs)])[0],
-  },
+  { name: 'connectedComponents 8-conn (new output)', goal: '<= 1.3x OpenCV time', need: 1 / 1.3, ours: () => K.connectedComponents(mask8, { threads: 1 }), peer: () => peer(exe, [inputs, 'cc8', String(runs)])[0] },
+  { name: 'connectedComponents 8-conn (out reused)', goal: '<= 1.3x OpenCV time', need: 1 / 1.3, ours: () => K.connectedComponents(mask8, { threads: 1, out }), peer: () => peer(exe, [inputs, 'cc8', String(runs)])[0] },
+  { name: 'normalizedDistance + blurredBorder (new outputs)', goal: '>= 2x OpenCV per-object loop', need: 2, run: targets(false), peer: () => peer(exe, [inputs, 'targets', String(runs)])[0] },
+  { name: 'normalizedDistance + blurredBorder (out reused)', goal: '>= 2x OpenCV per-object loop', need: 2, run: targets(true), peer: () => peer(exe, [inputs, 'targets', String(runs)])[0] },
 ];
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 console.log(`alternating rounds: ${rounds}, samples per side: ${runs}, 1 thread`);
