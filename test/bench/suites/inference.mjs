@@ -5,6 +5,7 @@
 // of the field at the scale the pipeline chose (ImageResult.scale).
 // NUCSEG_BENCH_COMPARE=<model>[@diameter][,<model>[@diameter]...] also times those models end
 // to end on the same inputs in the same run, alternating with the default (medians of 3).
+// NUCSEG_BENCH_DEVICE=webgpu|cuda runs both sides on that device instead of the CPU.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModel, openSession, processImage, Profile, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
@@ -12,17 +13,19 @@ import * as ort from 'onnxruntime-node';
 
 export const ops = [];
 
+const device = process.env.NUCSEG_BENCH_DEVICE ?? 'cpu';
+
 export async function run({ inputs, repo, shared }) {
   const field = join(inputs, 'real2048_gray8.tif');
   const { path, card } = await findModel('nuclei-fpn2ws-dsb');
   const T = card.tile.size, batch = 4;
   const job = { file: field, name: 'field' };
   const out = join(repo, 'bench-out', 'inference-e2e');
-  const opts = { model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: true };
+  const opts = { model: 'nuclei-fpn2ws-dsb', device, batch, csv: true };
   const first = await processImage(job, out, opts, 0); // warm-up, and the scale the pipeline runs this field at
   const side = (n) => Math.max(T, Math.max(1, Math.round(n * first.scale)));
   const tiles = tileGrid(side(2048), side(2048), T, card.tile.overlap);
-  const { session } = await openSession(path, 'cpu', 0);
+  const { session } = await openSession(path, device, 0);
   const inputsT = [];
   for (let i = 0; i < tiles.length; i += batch) {
     const n = Math.min(batch, tiles.length - i);
@@ -35,14 +38,14 @@ export async function run({ inputs, repo, shared }) {
   t = performance.now();
   const r = await processImage(job, out, opts, 0);
   const e2eMs = performance.now() - t;
-  console.log(`FPN2-WS 2048² field on CPU (diameter ${r.diameter?.toFixed(1)} px, scale ${r.scale.toFixed(3)}): model only ${modelMs.toFixed(0)} ms (${tiles.length} tiles), end to end ${e2eMs.toFixed(0)} ms (${r.count} nuclei): overhead ${((e2eMs / modelMs - 1) * 100).toFixed(1)} %`);
+  console.log(`FPN2-WS 2048² field on ${device} (diameter ${r.diameter?.toFixed(1)} px, scale ${r.scale.toFixed(3)}): model only ${modelMs.toFixed(0)} ms (${tiles.length} tiles), end to end ${e2eMs.toFixed(0)} ms (${r.count} nuclei): overhead ${((e2eMs / modelMs - 1) * 100).toFixed(1)} %`);
   // a folder of fields: the 10 BBBC039 fields (520 x 696), segmentFiles end to end (read,
   // normalize, tiles, ORT, post-processing, label TIFF + CSV) vs ORT alone on the same batches
   const folder = join(shared, 'data', 'bbbc039-small', 'images');
   const names = readdirSync(folder).sort();
   const batches = [];
   const scales = new Map();
-  for await (const r of segmentFiles(folder, { out: join(repo, 'bench-out', 'inference-scales'), model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: false, force: true })) scales.set(r.file, r.scale);
+  for await (const r of segmentFiles(folder, { out: join(repo, 'bench-out', 'inference-scales'), model: 'nuclei-fpn2ws-dsb', device, batch, csv: false, force: true })) scales.set(r.file, r.scale);
   for (const n of names) {
     const im = await readImage(join(folder, n));
     const s = scales.get(join(folder, n)) ?? 1;
@@ -62,19 +65,19 @@ export async function run({ inputs, repo, shared }) {
     modelRuns.push(performance.now() - t);
     rmSync(fout, { recursive: true, force: true });
     t = performance.now();
-    for await (const r of segmentFiles(folder, { out: fout, model: 'nuclei-fpn2ws-dsb', device: 'cpu', batch, csv: true })) if (r.status !== 'done') throw new Error(`${r.name}: ${r.error}`);
+    for await (const r of segmentFiles(folder, { out: fout, model: 'nuclei-fpn2ws-dsb', device, batch, csv: true })) if (r.status !== 'done') throw new Error(`${r.name}: ${r.error}`);
     e2eRuns.push(performance.now() - t);
   }
   const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const folderModelMs = median(modelRuns), folderMs = median(e2eRuns);
   const fo = ((folderMs / folderModelMs - 1) * 100).toFixed(1);
   console.log(`  per round: overhead ${e2eRuns.map((e, i) => `${((e / modelRuns[i] - 1) * 100).toFixed(1)} %`).join(', ')}`);
-  console.log(`FPN2-WS folder of ${names.length} fields on CPU (medians of ${rounds} alternating rounds): model only ${folderModelMs.toFixed(0)} ms, end to end ${folderMs.toFixed(0)} ms (${((names.length * 1000) / folderMs).toFixed(2)} fields/s): overhead ${fo} %`);
+  console.log(`FPN2-WS folder of ${names.length} fields on ${device} (medians of ${rounds} alternating rounds): model only ${folderModelMs.toFixed(0)} ms, end to end ${folderMs.toFixed(0)} ms (${((names.length * 1000) / folderMs).toFixed(2)} fields/s): overhead ${fo} %`);
   // the time budget per field (issue 14): where a 2048² field's and a BBBC039 field's time goes,
   // default model and classic (the same table as `nucseg segment --profile`)
   for (const [label, file] of [['2048² mosaic', field], ['BBBC039 field', join(folder, names[0])]]) {
     for (const model of ['nuclei-fpn2ws-dsb', 'classic']) {
-      const r = await processImage({ file, name: 'budget' }, join(repo, 'bench-out', 'inference-budget'), { model, device: 'cpu', batch, csv: true, profile: true }, 0);
+      const r = await processImage({ file, name: 'budget' }, join(repo, 'bench-out', 'inference-budget'), { model, device, batch, csv: true, profile: true }, 0);
       console.log(`time budget, ${label}, ${model} (${r.seconds.toFixed(2)} s):\n${Profile.from(r.profile).table()}`);
     }
   }
