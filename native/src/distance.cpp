@@ -199,7 +199,7 @@ namespace {
 // edge is background, and the pixel just outside the box is not L), so the result is the
 // same to the bit, without a box, a mask or any scratch per nucleus.
 template <typename G, typename T>
-__attribute__((target_clones("avx2", "default"))) void column_runs(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) {
+__attribute__((always_inline)) inline void column_runs_impl(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) {
   const int64_t w = labels.width, h = labels.height;
   {
     const T* l = labels.row(0);
@@ -231,6 +231,15 @@ __attribute__((target_clones("avx2", "default"))) void column_runs(ImageView<con
     }
   }
 }
+// ... compiled for AVX2 and a baseline (target_clones: one non-template function per
+// type pair, as clang does not multiversion templates).
+#define NUCSEG_COLUMN_RUNS(G, T) \
+  __attribute__((target_clones("avx2", "default"))) void column_runs(ImageView<const T> labels, int64_t x0, int64_t x1, G* g) { column_runs_impl(labels, x0, x1, g); }
+NUCSEG_COLUMN_RUNS(uint16_t, uint16_t)
+NUCSEG_COLUMN_RUNS(uint16_t, uint32_t)
+NUCSEG_COLUMN_RUNS(uint32_t, uint16_t)
+NUCSEG_COLUMN_RUNS(uint32_t, uint32_t)
+#undef NUCSEG_COLUMN_RUNS
 
 // o[x] = sqrt(d2[x]) for one run, 4 at a time on x86-64 (SSE2). Exactly
 // float(sqrt(double(d2))): d2 < 2^24 is a float, and a correctly rounded single sqrt
@@ -286,7 +295,7 @@ constexpr Squares kSquares;
 // so it is skipped; g is clamped to n + 1 first (same result; the squares fit in 32 bits).
 // d has room for n rounded up to kLanes.
 template <typename G>
-__attribute__((target_clones("avx2", "default"))) void short_run(const G* __restrict g, int32_t n, int32_t* __restrict d) {
+__attribute__((always_inline)) inline void short_run_impl(const G* __restrict g, int32_t n, int32_t* __restrict d) {
   const int32_t half = (n + 1) / 2, bound = half * half, padded = (n + kLanes - 1) / kLanes * kLanes;
   const int32_t* sq = kSquares.v + Squares::o;  // sq[k] = k², |k| <= kShortRun + kLanes
   for (int32_t i = 0; i < padded; ++i) d[i] = std::min(sq[i + 1], sq[n - i]);
@@ -297,6 +306,8 @@ __attribute__((target_clones("avx2", "default"))) void short_run(const G* __rest
     for (int32_t i = 0; i < padded; ++i) d[i] = std::min(d[i], s[i] + fj);
   }
 }
+__attribute__((target_clones("avx2", "default"))) void short_run(const uint16_t* g, int32_t n, int32_t* d) { short_run_impl(g, n, d); }
+__attribute__((target_clones("avx2", "default"))) void short_run(const uint32_t* g, int32_t n, int32_t* d) { short_run_impl(g, n, d); }
 
 template <typename G, typename T>
 void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int threads) {
@@ -334,7 +345,7 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
   }
   G* const gd = reinterpret_cast<G*>(keep.get());
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, W * H / (1 << 17))));
-  parallel_chunks(W, chunks, [&](int, int64_t x0, int64_t x1) { column_runs<G>(labels, x0, x1, gd); });
+  parallel_chunks(W, chunks, [&](int, int64_t x0, int64_t x1) { column_runs(labels, x0, x1, gd); });
   // row pass: distances of the nuclei's runs into `out` (0 elsewhere), each chunk's
   // per-nucleus maxima of d² into its own table and its runs into a list for the last pass
   struct Run {
@@ -367,7 +378,7 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
         }
         int64_t m = 0;
         if (len <= kShortRun) {
-          short_run<G>(gy + a, static_cast<int32_t>(len), d2.data());
+          short_run(gy + a, static_cast<int32_t>(len), d2.data());
           int32_t m32 = 0;
           for (int64_t q = 0; q < len; ++q) m32 = std::max(m32, d2[q]);
           m = m32;
