@@ -38,8 +38,9 @@ export function formatScoreTable(r: SetScoreReport): string {
     if (a < 0) a = 0;
     if (b < 0) b = r.thresholds.length - 1;
     lines.push('');
-    const ih = ['image', 'GT', 'pred', `F1@${r.thresholds[a].toFixed(2)}`, `F1@${r.thresholds[b].toFixed(2)}`, 'splits', 'merges'];
-    const ir = r.images.map((im) => [im.name, String(im.nGt), String(im.nPred), f3(im.f1[a]), f3(im.f1[b]), String(im.splits), String(im.merges)]);
+    const cols = a === b ? [a] : [a, b]; // one threshold scored: one column
+    const ih = ['image', 'GT', 'pred', ...cols.map((c) => `F1@${r.thresholds[c].toFixed(2)}`), 'splits', 'merges'];
+    const ir = r.images.map((im) => [im.name, String(im.nGt), String(im.nPred), ...cols.map((c) => f3(im.f1[c])), String(im.splits), String(im.merges)]);
     lines.push(...alignTable(ih, ir));
   }
   if (r.unpaired.gt.length || r.unpaired.pred.length) {

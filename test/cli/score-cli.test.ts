@@ -148,6 +148,11 @@ describe('nucseg score (CLI)', () => {
     const j = JSON.parse(readFileSync(json, 'utf8'));
     expect(j.thresholds).toEqual([0.3, 0.5, 0.7, 0.9]);
     expect(j.pooled.f1).toEqual([1, 1, 1, 1]);
+    // one threshold: the per-image table has one F1 column, not the same one twice
+    const one = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), '--thresholds', '0.7']);
+    expect(one.code).toBe(0);
+    const head = one.stdout.split('\n').find((l) => l.startsWith('image'))!;
+    expect(head.split(/\s+/)).toEqual(['image', 'GT', 'pred', 'F1@0.70', 'splits', 'merges']);
   });
 
   it('nucseg info reports the backends', () => {
