@@ -24,7 +24,7 @@ export {
 } from './score/metrics.js';
 export { matchAtThresholds, optimalMatch, splitsAndMerges, type MatchingRule, type ThresholdMatch } from './score/match.js';
 export { scoreFiles, SCORE_SCHEMA, type ImageScore, type SetScoreReport, type ScoreFilesOptions } from './score/files.js';
-export { formatScoreTable, formatScoreCsv, writeScoreJson, writeScoreCsv } from './score/report.js';
+export { formatScoreTable, formatScoreCsv, formatScoreJson, writeScoreJson, writeScoreCsv } from './score/report.js';
 export { renderF1Plot, writeF1Plot, type PlotOptions } from './score/plot.js';
 export { writeScoreReport, f1CurveSpec, imageF1Spec, keyThresholds, type F1Point } from './score/html.js';
 export { errorImage, writeErrorImage, encodeRgbPng } from './score/error-image.js';

@@ -2,8 +2,8 @@ import { Command, Option } from 'clipanion';
 import { NucsegCommand } from './base.js';
 import { join, relative } from 'node:path';
 import { scoreFiles } from '../score/files.js';
-import { formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
-import { writeF1Plot } from '../score/plot.js';
+import { formatScoreCsv, formatScoreJson, formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
+import { renderF1Plot, writeF1Plot } from '../score/plot.js';
 import { writeScoreReport } from '../score/html.js';
 import { checkHtmlPath } from '../html/page.js';
 import { writeErrorImage } from '../score/error-image.js';
@@ -35,9 +35,9 @@ export class ScoreCommand extends NucsegCommand {
   pred = Option.Array('--pred', { required: true, description: 'Predicted label file(s), folder(s) or glob(s)' });
   thresholds = Option.String('--thresholds', { description: 'IoU thresholds: a list "0.5,0.7,0.9" or a range "0.5:0.05:0.95" (default)' });
   matching = Option.String('--matching', 'paper', { description: "'paper' (default: seed-paper definitions at t >= 0.5, optimal one-to-one below) or 'optimal' (one-to-one everywhere)" });
-  json = Option.String('--json', { description: 'Write the full result as JSON (schema nucseg.score/1)' });
-  csv = Option.String('--csv', { description: 'Write one row per image and threshold as CSV' });
-  plot = Option.String('--plot', { description: 'Write an SVG plot of F1 against IoU threshold' });
+  json = Option.String('--json', { description: "Write the full result as JSON (schema nucseg.score/1); '-': to standard output, instead of the table" });
+  csv = Option.String('--csv', { description: "Write one row per image and threshold as CSV; '-': to standard output, instead of the table" });
+  plot = Option.String('--plot', { description: "Write an SVG plot of F1 against IoU threshold; '-': to standard output, instead of the table" });
   plotBy = Option.String('--plot-by', 'set', { description: "'set' (pooled and mean lines) or 'images' (one line per image)" });
   report = Option.String('--report', { description: 'Write one self-contained HTML page: F1 vs IoU, per-image F1, the tables, error images (into --errors-dir, or <page>-errors/ beside it)' });
   errorsDir = Option.String('--errors-dir', { description: 'Write a GT-XOR-prediction error PNG per image into this folder' });
@@ -54,6 +54,9 @@ export class ScoreCommand extends NucsegCommand {
     if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
     const threads = this.threads === undefined ? undefined : wholeNumber(this.threads, '--threads', 0);
 
+    // '-' is standard output, for one of them (then the table is not printed)
+    const piped = (['json', 'csv', 'plot'] as const).filter((k) => this[k] === '-');
+    if (piped.length > 1) throw new NucsegError(`only one of ${piped.map((k) => `--${k}`).join(', ')} can be '-' (standard output)`);
     if (this.report) checkHtmlPath(this.report); // before any output is written
     const errorsDir = this.errorsDir ?? (this.report ? `${this.report.replace(/\.html?$/i, '')}-errors` : undefined);
     const errorImages: Record<string, string> = {};
@@ -73,26 +76,25 @@ export class ScoreCommand extends NucsegCommand {
     });
     progress?.stop();
 
-    if (!this.quiet) this.context.stdout.write(formatScoreTable(report) + '\n');
+    if (!this.quiet && !piped.length) this.context.stdout.write(formatScoreTable(report) + '\n');
     const written: string[] = [];
-    if (this.json) {
-      await writeScoreJson(this.json, report, { nucseg: VERSION });
-      written.push(this.json);
-    }
-    if (this.csv) {
-      await writeScoreCsv(this.csv, report);
-      written.push(this.csv);
-    }
-    if (this.plot) {
-      await writeF1Plot(this.plot, report, { by: this.plotBy as 'set' | 'images' });
-      written.push(this.plot);
-    }
+    const output = async (path: string | undefined, text: () => Promise<string> | string, write: (p: string) => Promise<void>) => {
+      if (path === '-') this.context.stdout.write(await text());
+      else if (path) {
+        await write(path);
+        written.push(path);
+      }
+    };
+    await output(this.json, () => formatScoreJson(report, { nucseg: VERSION }), (p) => writeScoreJson(p, report, { nucseg: VERSION }));
+    await output(this.csv, () => formatScoreCsv(report), (p) => writeScoreCsv(p, report));
+    const by = this.plotBy as 'set' | 'images';
+    await output(this.plot, () => renderF1Plot(report, { by }), (p) => writeF1Plot(p, report, { by }));
     if (errorsDir) written.push(`${errorsDir}/ (${report.images.length} error images)`);
     if (this.report) {
       await writeScoreReport(this.report, report, errorImages);
       written.push(this.report);
     }
-    if (!this.quiet && written.length) this.context.stdout.write(`\nwrote ${written.map((w) => relative('.', w) || w).join(', ')}\n`);
+    if (!this.quiet && !piped.length && written.length) this.context.stdout.write(`\nwrote ${written.map((w) => relative('.', w) || w).join(', ')}\n`);
     return 0;
   }
 }

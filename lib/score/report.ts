@@ -92,7 +92,20 @@ export function formatScoreCsv(r: SetScoreReport): string {
  * ```
  */
 export async function writeScoreJson(path: string, r: SetScoreReport, extra: Record<string, unknown> = {}): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify({ ...r, ...extra }, null, 2) + '\n');
+  await writeFileAtomic(path, formatScoreJson(r, extra));
+}
+
+/**
+ * The report as JSON text (schema nucseg.score/1), what writeScoreJson writes.
+ *
+ * @example
+ * ```ts
+ * import { formatScoreJson, scoreFiles } from 'nucseg';
+ * JSON.parse(formatScoreJson(await scoreFiles('examples/gt', 'examples/pred'))).pooled.f1; // F1 per threshold
+ * ```
+ */
+export function formatScoreJson(r: SetScoreReport, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...r, ...extra }, null, 2) + '\n';
 }
 
 /**

@@ -155,6 +155,25 @@ describe('nucseg score (CLI)', () => {
     expect(head.split(/\s+/)).toEqual(['image', 'GT', 'pred', 'F1@0.70', 'splits', 'merges']);
   });
 
+  it("'-' writes the JSON, CSV or plot to standard output instead of the table, and no file named '-'", async () => {
+    const { dir } = await makeSet(2);
+    const args = ['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'pred')];
+    nucseg([...args, '--json', join(dir, 's.json'), '--csv', join(dir, 's.csv'), '--quiet']);
+    const j = nucseg([...args, '--json', '-'], dir);
+    expect(j.code).toBe(0);
+    const file = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(JSON.parse(j.stdout)).toEqual(file); // the whole of stdout is the JSON
+    const c = nucseg([...args, '--csv', '-', '--json', join(dir, 't.json')], dir);
+    expect(c.stdout).toBe(readFileSync(join(dir, 's.csv'), 'utf8'));
+    expect(existsSync(join(dir, 't.json'))).toBe(true);
+    const p = nucseg([...args, '--plot', '-'], dir);
+    expect(p.stdout.startsWith('<svg') || p.stdout.startsWith('<?xml')).toBe(true);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    const two = nucseg([...args, '--csv', '-', '--plot', '-'], dir);
+    expect(two.code).toBe(1);
+    expect(two.stderr.trim()).toBe("nucseg: only one of --csv, --plot can be '-' (standard output)");
+  });
+
   it('nucseg info reports the backends', () => {
     const r = nucseg(['info', '--json']);
     expect(r.code).toBe(0);
