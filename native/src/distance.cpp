@@ -340,6 +340,7 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
   const size_t bytes = static_cast<size_t>(W * H) * sizeof(G);
   if (kept < bytes) {
     keep.reset();
+    kept = 0;  // until the new buffer exists: `new` may throw (out of memory), and the next call must not use none
     keep.reset(new uint8_t[bytes]);
     kept = bytes;
   }

@@ -52,6 +52,7 @@ struct Buf {
   T* get(size_t n) {
     if (n > cap) {
       p.reset();
+      cap = 0;  // until the new buffer exists: `new` may throw (out of memory), and the next call must not use none
       p.reset(new T[n]);
       cap = n;
     }
