@@ -174,6 +174,13 @@ describe('nucseg score (CLI)', () => {
     expect(two.stderr.trim()).toBe("nucseg: only one of --csv, --plot can be '-' (standard output)");
   });
 
+  it('a reader that stops early (| head -n 1) ends nucseg quietly, without a stack trace', () => {
+    const labels = join(REPO, '..', 'shared', 'data', 'dsb2018-fluo', 'train', 'labels', '0*.tif'); // ~40 images: CSV far over a pipe's 64 KB
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" score --gt '${labels}' --pred '${labels}' --csv - --quiet | head -n 1`], { encoding: 'utf8' });
+    expect(r.stdout.startsWith('image,gt_file,pred_file,threshold')).toBe(true);
+    expect(r.stderr).toBe('');
+  });
+
   it('nucseg info reports the backends', () => {
     const r = nucseg(['info', '--json']);
     expect(r.code).toBe(0);
