@@ -25,6 +25,7 @@ std::vector<float> gaussian_kernel(double sigma, double truncate) {
   // a radius an int cannot hold was undefined behaviour (fuzz finding augment-gaussian-sigma)
   if (!(sigma >= 0 && truncate >= 0 && truncate * sigma <= 100000)) throw ArgumentError("gaussian: sigma x truncate must be in [0, 100000]");
   const int r = static_cast<int>(truncate * sigma + 0.5);
+  if (r == 0) return {1.0f};  // one tap (sigma² may even underflow to 0: exp(0 / 0) was NaN)
   std::vector<double> k(static_cast<size_t>(2 * r + 1));
   double sum = 0;
   for (int i = -r; i <= r; ++i) sum += k[i + r] = std::exp(-0.5 * i * i / (sigma * sigma));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage, readLabels } from '../../lib/image/read.js';
 import type { ImageData } from '../../lib/image/types.js';
+import { blurredBorder } from '../../lib/kernels/distance.js';
 import { gaussianBlur, medianBlur, otsuThreshold } from '../../lib/kernels/filters.js';
 import { binaryClosing, binaryDilation, binaryErosion, binaryOpening } from '../../lib/kernels/morphology.js';
 import { resize } from '../../lib/kernels/resize.js';
@@ -124,6 +125,14 @@ for (w,h) in [(128,95),(400,300),(179,133)]:
     expect(Buffer.compare(Buffer.from(a.data.buffer), Buffer.from(b.data.buffer))).toBe(0);
     const c = binaryClosing(mask, 6, { threads: 1 }), d = binaryClosing(mask, 6, { threads: 2 });
     expect(Buffer.compare(Buffer.from(c.data.buffer), Buffer.from(d.data.buffer))).toBe(0);
+  });
+
+  it('a sigma too small to square (1e-200) is the identity, as any sigma < 0.125 is (was NaN)', () => {
+    const f = { data: Float32Array.from(img8.data.subarray(0, 64 * 48)), width: 64, height: 48 };
+    for (const sigma of [0.1, 1e-200, 5e-324]) expect(Array.from(gaussianBlur(f, sigma).data)).toEqual(Array.from(f.data));
+    const labels = { data: new Uint16Array([0, 1, 1, 1, 2, 2, 0, 0]), width: 4, height: 2 };
+    const sharp = Array.from(blurredBorder(labels, { sigma: 0 }).data);
+    for (const sigma of [0.1, 1e-200]) expect(Array.from(blurredBorder(labels, { sigma }).data)).toEqual(sharp);
   });
 
   it('bad arguments are refused', () => {
