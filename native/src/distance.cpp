@@ -348,19 +348,12 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, W * H / (1 << 17))));
   parallel_chunks(W, chunks, [&](int, int64_t x0, int64_t x1) { column_runs(labels, x0, x1, gd); });
   // row pass: distances of the nuclei's runs into `out` (0 elsewhere), each chunk's
-  // per-nucleus maxima of d² into its own table and its runs into a list for the last pass
-  struct Run {
-    float* o;
-    int64_t len;
-    size_t index;
-  };
+  // per-nucleus maxima of d² into its own table
   std::vector<std::vector<int64_t>> best(static_cast<size_t>(chunks));
-  std::vector<std::vector<Run>> runs(static_cast<size_t>(chunks));
   // every d² is below W² + H²: when that is below 2^24, runs take the vectorized float sqrt
   const bool small = W * W + H * H < (int64_t{1} << 24);
   parallel_chunks(H, chunks, [&](int c, int64_t y0, int64_t y1) {
     std::vector<int64_t>& bst = best[c];
-    std::vector<Run>& rs = runs[c];
     bst.assign(n, 0);
     RowScratch s(W);
     std::vector<int32_t> d2(static_cast<size_t>(W + kLanes));
@@ -398,7 +391,6 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
         if (small || len <= kShortRun) sqrt_run(d2.data(), o + a, len);
         const size_t i = index(v);
         bst[i] = std::max(bst[i], m);
-        rs.push_back({o + a, len, i});
       }
     }
   });
@@ -409,12 +401,22 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
     maxv[i] = static_cast<float>(std::sqrt(static_cast<double>(b)));
     inv[i] = b > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(b))) : 0.0f;
   }
-  parallel_chunks(chunks, chunks, [&](int, int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c)
-      for (const Run& r : runs[c]) {
-        const float mv = maxv[r.index], iv = inv[r.index];
-        for (int64_t q = 0; q < r.len; ++q) r.o[q] = (r.o[q] == mv) ? 1.0f : r.o[q] * iv;
+  // the nuclei's runs again (found as in the row pass: no list of them, whose size an
+  // image of tiny runs would blow up), each divided by its nucleus' maximum
+  parallel_chunks(H, chunks, [&](int, int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      const T* l = labels.row(y);
+      float* o = out.row(y);
+      for (int64_t x = 0; x < W;) {
+        const T v = l[x];
+        const int64_t a = x;
+        x = run_end(l, x + 1, W, v);
+        if (!v) continue;
+        const size_t i = index(v);
+        const float mv = maxv[i], iv = inv[i];
+        for (int64_t q = a; q < x; ++q) o[q] = (o[q] == mv) ? 1.0f : o[q] * iv;
       }
+    }
   });
 }
 
