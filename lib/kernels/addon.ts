@@ -149,10 +149,25 @@ export function addonFile(): AddonFile {
   return { path, kind: path.split(sep).includes('prebuilds') ? 'prebuilt' : 'built from source' };
 }
 
+/**
+ * An image argument { data, width, height } as a plain object, its properties read here,
+ * once, before the call: a binding takes a pointer into one image and then reads the next
+ * argument's properties, so a getter there (user code) could otherwise detach or free the
+ * first image's memory while the kernel holds a pointer into it.
+ */
+function plainImage(a: unknown): unknown {
+  if (a === null || typeof a !== 'object' || ArrayBuffer.isView(a) || Array.isArray(a) || !('data' in a)) return a;
+  const o = a as { data: unknown; width: unknown; height: unknown };
+  return { ...o, data: o.data, width: o.width, height: o.height };
+}
+
 export function addon(): Addon {
   if (cached) return cached;
   try {
-    cached = require(addonFile().path) as Addon;
+    const native = require(addonFile().path) as Record<string, (...args: unknown[]) => unknown>;
+    const plain: Record<string, (...args: unknown[]) => unknown> = {};
+    for (const name of Object.keys(native)) plain[name] = (...args) => native[name](...args.map(plainImage));
+    cached = plain as unknown as Addon;
   } catch (e) {
     throw new Error(
       `nucseg: the native addon is not built or does not load (${(e as Error).message}). ` +
