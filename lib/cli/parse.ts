@@ -28,7 +28,7 @@ export function parseThresholds(text: string): number[] {
   }
   for (const t of out) if (!(Number.isFinite(t) && t > 0 && t <= 1)) throw new NucsegError(`--thresholds: '${text}' has a value outside (0, 1]`);
   if (out.length === 0) throw new NucsegError('--thresholds is empty');
-  return out;
+  return [...new Set(out)]; // a threshold given twice is scored once
 }
 
 /** A whole-number option value in [min, max], or a NucsegError naming the option. */

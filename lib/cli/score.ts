@@ -77,9 +77,14 @@ export class ScoreCommand extends NucsegCommand {
     progress?.stop();
 
     if (!this.quiet && !piped.length) this.context.stdout.write(formatScoreTable(report) + '\n');
+    const { gt: ug, pred: up } = report.unpaired; // the table's note, when standard output carries data instead
+    if (!this.quiet && piped.length && (ug.length || up.length)) this.context.stderr.write(`nucseg: unpaired (not scored): ${ug.length} ground-truth, ${up.length} prediction file(s)\n`);
     const written: string[] = [];
     const output = async (path: string | undefined, text: () => Promise<string> | string, write: (p: string) => Promise<void>) => {
-      if (path === '-') this.context.stdout.write(await text());
+      if (path === '-') {
+        const t = await text();
+        this.context.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+      }
       else if (path) {
         await write(path);
         written.push(path);

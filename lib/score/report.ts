@@ -19,11 +19,15 @@ const f3 = (v: number) => v.toFixed(3);
  */
 export function formatScoreTable(r: SetScoreReport): string {
   const p = r.pooled, m = r.mean;
+  // thresholds with 2 decimals, more when that would print two of them the same (0.701, 0.704)
+  let digits = 2;
+  while (digits < 6 && new Set(r.thresholds.map((t) => t.toFixed(digits))).size < r.thresholds.length) digits++;
+  const tl = (t: number) => t.toFixed(digits);
   const lines: string[] = [];
   lines.push(`nucseg score: ${p.nImages} image(s), ${p.nGt} ground-truth and ${p.nPred} predicted nuclei`);
   lines.push('');
   const head = ['IoU t', 'TP', 'FP', 'FN', 'F1 pooled', 'F1 mean', 'precision', 'recall', 'accuracy', 'PQ'];
-  const rows = r.thresholds.map((t, i) => [t.toFixed(2), String(p.tp[i]), String(p.fp[i]), String(p.fn[i]), f3(p.f1[i]), f3(m.f1[i]), f3(p.precision[i]), f3(p.recall[i]), f3(p.accuracy[i]), f3(p.pq[i])]);
+  const rows = r.thresholds.map((t, i) => [tl(t), String(p.tp[i]), String(p.fp[i]), String(p.fn[i]), f3(p.f1[i]), f3(m.f1[i]), f3(p.precision[i]), f3(p.recall[i]), f3(p.accuracy[i]), f3(p.pq[i])]);
   lines.push(...alignTable(head, rows));
   lines.push('');
   lines.push(`splits (GT label hit by 2+ predictions at IoU >= 0.1): ${p.splits} (${pct(p.splitsPct)} % of GT)`);
@@ -39,7 +43,7 @@ export function formatScoreTable(r: SetScoreReport): string {
     if (b < 0) b = r.thresholds.length - 1;
     lines.push('');
     const cols = a === b ? [a] : [a, b]; // one threshold scored: one column
-    const ih = ['image', 'GT', 'pred', ...cols.map((c) => `F1@${r.thresholds[c].toFixed(2)}`), 'splits', 'merges'];
+    const ih = ['image', 'GT', 'pred', ...cols.map((c) => `F1@${tl(r.thresholds[c])}`), 'splits', 'merges'];
     const ir = r.images.map((im) => [im.name, String(im.nGt), String(im.nPred), ...cols.map((c) => f3(im.f1[c])), String(im.splits), String(im.merges)]);
     lines.push(...alignTable(ih, ir));
   }

@@ -153,6 +153,11 @@ describe('nucseg score (CLI)', () => {
     expect(one.code).toBe(0);
     const head = one.stdout.split('\n').find((l) => l.startsWith('image'))!;
     expect(head.split(/\s+/)).toEqual(['image', 'GT', 'pred', 'F1@0.70', 'splits', 'merges']);
+    // a threshold given twice is scored once; close ones get the decimals that tell them apart
+    const twice = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), '--thresholds', '0.7,0.7', '--json', '-']);
+    expect(JSON.parse(twice.stdout).thresholds).toEqual([0.7]);
+    const close = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), '--thresholds', '0.701,0.704']);
+    expect(close.stdout.split('\n').find((l) => l.startsWith('image'))!.split(/\s+/)).toEqual(['image', 'GT', 'pred', 'F1@0.701', 'F1@0.704', 'splits', 'merges']);
   });
 
   it("'-' writes the JSON, CSV or plot to standard output instead of the table, and no file named '-'", async () => {
@@ -168,6 +173,12 @@ describe('nucseg score (CLI)', () => {
     expect(existsSync(join(dir, 't.json'))).toBe(true);
     const p = nucseg([...args, '--plot', '-'], dir);
     expect(p.stdout.startsWith('<svg') || p.stdout.startsWith('<?xml')).toBe(true);
+    expect(p.stdout.endsWith('\n')).toBe(true);
+    // an unpaired file: the table's note goes to stderr when stdout carries the data
+    copyFileSync(join(dir, 'gt', readdirSync(join(dir, 'gt'))[0]), join(dir, 'gt', 'extra.tif'));
+    const u = nucseg([...args, '--csv', '-', '--allow-unpaired'], dir);
+    expect(u.code).toBe(0);
+    expect(u.stderr).toContain('nucseg: unpaired (not scored): 1 ground-truth, 0 prediction file(s)');
     expect(existsSync(join(dir, '-'))).toBe(false);
     const two = nucseg([...args, '--csv', '-', '--plot', '-'], dir);
     expect(two.code).toBe(1);
