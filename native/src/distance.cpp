@@ -313,13 +313,15 @@ template <typename G, typename T>
 void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int threads) {
   const int64_t W = labels.width, H = labels.height;
   // Labels -> a dense index for the per-nucleus maxima: the id itself when the ids are
-  // small enough for a table, else their rank among the distinct ids.
+  // small enough for a table (one per thread chunk, so at most 1/16 of the pixels: an id
+  // of W x H made each chunk zero a table the image's size), else their rank among the
+  // distinct ids.
   T mx = 0;
   for (int64_t y = 0; y < H; ++y) {
     const T* row = labels.row(y);
     for (int64_t x = 0; x < W; ++x) mx = std::max(mx, row[x]);
   }
-  const bool dense = static_cast<uint64_t>(mx) <= std::max<uint64_t>(1u << 16, static_cast<uint64_t>(W * H));
+  const bool dense = static_cast<uint64_t>(mx) <= std::max<uint64_t>(1u << 16, static_cast<uint64_t>(W * H / 16));
   std::vector<T> ids;
   if (!dense) {
     for (int64_t y = 0; y < H; ++y) {

@@ -19,13 +19,16 @@ describe('nucseg score --report', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const s = JSON.parse(readFileSync(json, 'utf8'));
-    const v = await visitPage(page, () => {
+    const v = await visitPage(page, async () => {
+      // the error images are lazy (loaded when scrolled near): load them as a reader scrolling down would
+      const imgs = [...document.querySelectorAll('#errors img')] as HTMLImageElement[];
+      await Promise.all(imgs.map((im) => ((im.loading = 'eager'), im.decode().catch(() => undefined))));
       const views = (window as unknown as { nucseg: { views: Record<string, { data(n: string): { series: string; t: number; f1: number }[] }> } }).nucseg.views;
       return {
         pooled: views['f1-curve'].data('f1').filter((p) => p.series === 'pooled').map((p) => p.f1),
         tableF1: [...document.querySelectorAll('#thresholds tbody tr')].map((tr) => Number(tr.children[4].getAttribute('data-v'))),
         images: [...document.querySelectorAll('#images tbody tr')].map((tr) => tr.children[0].textContent),
-        errorImages: [...document.querySelectorAll('#errors img')].map((im) => (im as HTMLImageElement).naturalWidth),
+        errorImages: imgs.map((im) => im.naturalWidth),
       };
     });
     expect(v.errors).toEqual([]);
