@@ -74,8 +74,13 @@ ImageView<T> image_arg_of(const Napi::Env& env, const Napi::Value& v, const std:
   if (static_cast<int64_t>(ta.ElementLength()) != w * h)
     throw Napi::RangeError::New(env, name + " has " + std::to_string(ta.ElementLength()) + " values, expected " + std::to_string(w) + "x" +
                                          std::to_string(h) + " = " + std::to_string(w * h));
-  auto* base = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  return ImageView<T>(reinterpret_cast<T*>(base), w, h);
+  // the data pointer as napi_get_typedarray_info gives it (at the view's offset): it also
+  // serves TypedArrays over a SharedArrayBuffer, which ArrayBuffer().Data() refused with a
+  // bare "Invalid argument"
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, ta, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok)
+    throw Napi::TypeError::New(env, name + ".data cannot be read");
+  return ImageView<T>(static_cast<T*>(data), w, h);
 }
 
 // A read-only image argument of element type T (see image_arg_of).

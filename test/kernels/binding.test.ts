@@ -74,6 +74,25 @@ describe('the binding layer checks every image argument itself', () => {
     expect(() => c.call(bad)).toThrow(new RegExp(`^${escape(label(c))} has 11 values, expected 4x3 = 12$`));
   });
 
+  it.each(cases.map((c) => [label(c), c] as const))('%s: the accepted type in a SharedArrayBuffer runs (workers share fields so)', (_, c) => {
+    const good = c.good();
+    const Ctor = good.data.constructor as new (b: SharedArrayBuffer) => ArrayBufferView;
+    expect(() => c.call({ ...good, data: new Ctor(new SharedArrayBuffer(good.data.byteLength)) })).not.toThrow();
+  });
+
+  it('a SharedArrayBuffer view is read in place, from its own offset', () => {
+    const sab = new SharedArrayBuffer(16 + 12);
+    const buf = new Uint8Array(sab);
+    buf.set([1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1], 16);
+    const shared = a().connectedComponents(im(buf.subarray(16)), 8, 1, false, 1);
+    const plain = a().connectedComponents(im(Uint8Array.from(buf.subarray(16))), 8, 1, false, 1);
+    expect(shared.count).toBe(3);
+    expect(Array.from(shared.labels.data)).toEqual(Array.from(plain.labels.data));
+    const out = im(new Uint32Array(new SharedArrayBuffer(48)));
+    expect(a().connectedComponents(im(buf.subarray(16)), 8, 1, false, 1, out).labels.data).toBe(out.data);
+    expect(Array.from(out.data as Uint32Array)).toEqual(Array.from(plain.labels.data));
+  });
+
   it('optional images of another size are refused by the C++ kernel itself (an ArgumentError, as a RangeError)', () => {
     const small = im(new Uint8Array(6), 3, 2);
     expect(() => a().watershed(u8(), u32(), small, 4, false)).toThrow(RangeError);
