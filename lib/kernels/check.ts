@@ -57,20 +57,29 @@ export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
 }
 
 /**
- * An optional output image for a kernel (`out` option): a `type` (default Uint32Array)
- * image the size of `like`. The kernel overwrites every pixel, so a buffer reused across
- * calls need not be cleared.
+ * An optional output image for a kernel (`out` option; undefined or null: none): a `type`
+ * (default Uint32Array) image the size of `inputs[0]` that shares no memory with any of
+ * `inputs` (the kernels read their inputs after they start writing). The kernel overwrites
+ * every pixel, so a buffer reused across calls need not be cleared.
  */
 export function checkOut<C extends typeof Uint32Array | typeof Float32Array = typeof Uint32Array>(
-  out: ImageData | undefined,
-  like: ImageData,
+  out: ImageData | undefined | null,
+  inputs: readonly (ImageData | null)[],
   type: C = Uint32Array as C,
   name = 'out',
 ): ImageData<InstanceType<C>> | undefined {
-  if (out === undefined) return undefined;
+  if (out === undefined || out === null) return undefined;
   checkImage(out, name);
   if (!(out.data instanceof type)) throw new NucsegError(`${name} must be a ${type.name} image, got ${out.data.constructor.name}`);
+  const like = inputs[0]!;
   if (out.width !== like.width || out.height !== like.height) throw new NucsegError(`${name} is ${out.width}x${out.height}, expected ${like.width}x${like.height}`);
+  const a = out.data;
+  for (const im of inputs) {
+    const b = im?.data;
+    if (b && a.buffer === b.buffer && a.byteLength > 0 && b.byteLength > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+      throw new NucsegError(`${name} must not share memory with the inputs`);
+    }
+  }
   return out as ImageData<InstanceType<C>>;
 }
 

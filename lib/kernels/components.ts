@@ -19,7 +19,7 @@ export interface ConnectedComponentsOptions extends KernelOptions {
    * output on every call, most of a call's time (2048², 1 thread: 11.4-12.8 ms with a new
    * output, 3.0-3.4 ms with a reused one; the C++ kernel alone 3.3-3.9 ms). Must not share
    * memory with the mask. */
-  out?: ImageData<Uint32Array>;
+  out?: ImageData<Uint32Array> | null;
 }
 
 /**
@@ -41,7 +41,7 @@ export function connectedComponents(mask: ImageData, opts: ConnectedComponentsOp
   const m = asMask(mask, 'mask');
   const conn = opts.connectivity ?? 8;
   if (conn !== 4 && conn !== 8) throw new NucsegError(`connectivity must be 4 or 8, not ${conn}`);
-  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false, deviceCode(opts), checkOut(opts.out, m));
+  return addon().connectedComponents(m, conn, threadsOf(opts), opts.stats ?? false, deviceCode(opts), checkOut(opts.out, [m]));
 }
 
 /**

@@ -9,7 +9,7 @@ export interface TargetOptions extends KernelOptions {
    * for callers making targets for many ROIs or fields of one size, it saves faulting in and
    * zeroing a new output on every call (2048², 1 thread: ~5-7 ms per call, about as long as
    * the kernel itself). Every pixel is written. Must not share memory with the labels. */
-  out?: ImageData<Float32Array>;
+  out?: ImageData<Float32Array> | null;
 }
 
 /**
@@ -48,7 +48,7 @@ export function distanceTransform(mask: ImageData, opts: KernelOptions & { devic
  */
 export function normalizedDistance(labels: LabelImage, opts: TargetOptions = {}): ImageData<Float32Array> {
   checkLabelImage(labels, 'labels');
-  return addon().normalizedDistance(labels, threadsOf(opts), checkOut(opts.out, labels, Float32Array));
+  return addon().normalizedDistance(labels, threadsOf(opts), checkOut(opts.out, [labels], Float32Array));
 }
 
 /**
@@ -67,5 +67,5 @@ export function blurredBorder(labels: LabelImage, opts: TargetOptions & { sigma?
   checkLabelImage(labels, 'labels');
   const sigma = opts.sigma ?? 1;
   if (!(sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be in [0, 100], not ${sigma}`);
-  return addon().blurredBorder(labels, sigma, threadsOf(opts), checkOut(opts.out, labels, Float32Array));
+  return addon().blurredBorder(labels, sigma, threadsOf(opts), checkOut(opts.out, [labels], Float32Array));
 }

@@ -12,7 +12,7 @@ export interface WatershedOptions {
   lines?: boolean;
   /** Write the labels here (Uint32Array, the markers' size; returned) instead of a new
    * array, e.g. one buffer reused for every field. Must not share memory with the inputs. */
-  out?: ImageData<Uint32Array>;
+  out?: ImageData<Uint32Array> | null;
 }
 
 /**
@@ -43,5 +43,5 @@ export function watershed(elevation: ImageData, markers: ImageData<Uint32Array>,
   if (mask && (mask.width !== markers.width || mask.height !== markers.height)) throw new NucsegError('mask differs in size from markers');
   const conn = opts.connectivity ?? 4;
   if (conn !== 4 && conn !== 8) throw new NucsegError(`connectivity must be 4 or 8, not ${conn}`);
-  return addon().watershed(elevation, markers, mask, conn, opts.lines ?? false, checkOut(opts.out, markers));
+  return addon().watershed(elevation, markers, mask, conn, opts.lines ?? false, checkOut(opts.out, [markers, elevation, mask]));
 }

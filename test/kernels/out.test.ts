@@ -69,6 +69,20 @@ describe('out: an output buffer the caller reuses', () => {
 
   it('the wrappers refuse an out of another type or size', () => {
     expect(() => normalizedDistance(labels, { out: stale() as never })).toThrow(/^out must be a Float32Array image, got Uint32Array$/);
+    // memory shared with an input: a NucsegError from the wrapper (one line in the CLI), for every input
+    const lb = new ArrayBuffer(w * h * 4);
+    const l16 = { data: new Uint16Array(lb, 0, w * h), width: w, height: h };
+    l16.data.set(labels.data);
+    expect(() => normalizedDistance(l16, { out: { data: new Float32Array(lb), width: w, height: h } })).toThrow(NucsegError);
+    expect(() => blurredBorder(l16, { out: { data: new Float32Array(lb), width: w, height: h } })).toThrow(/^out must not share memory with the inputs$/);
+    const mb = new ArrayBuffer(w * h * 4);
+    const m8 = { data: new Uint8Array(mb, w * h * 3), width: w, height: h }; // the buffer's last quarter
+    m8.data.set(mask.data);
+    expect(() => watershed(elevation, markers, { mask: m8, out: { data: new Uint32Array(mb), width: w, height: h } })).toThrow(/^out must not share memory with the inputs$/);
+    expect(() => connectedComponents(m8, { out: { data: new Uint32Array(mb), width: w, height: h } })).toThrow(/^out must not share memory with the inputs$/);
+    expect(() => watershed(elevation, markers, { mask: { ...m8, data: new Uint8Array(mb, 0, w * h) }, out: { data: new Uint32Array(w * h), width: w, height: h } })).not.toThrow();
+    // null: no out, a new array
+    expect(Array.from(normalizedDistance(labels, { out: null }).data)).toEqual(Array.from(normalizedDistance(labels).data));
     expect(() => blurredBorder(labels, { out: { data: new Float32Array(w * (h - 1)), width: w, height: h - 1 } })).toThrow(/^out is 67x40, expected 67x41$/);
     expect(() => connectedComponents(mask, { out: { data: new Uint16Array(w * h), width: w, height: h } as never })).toThrow(/out must be a Uint32Array image, got Uint16Array/);
     expect(() => watershed(elevation, markers, { out: { data: new Uint32Array((w - 1) * h), width: w - 1, height: h } })).toThrow(NucsegError);
