@@ -54,6 +54,9 @@ export class ScoreCommand extends NucsegCommand {
     if (!(errT > 0 && errT <= 1)) throw new NucsegError(`--errors-threshold must be in (0, 1], not '${this.errorsThreshold}'`);
     const threads = this.threads === undefined ? undefined : wholeNumber(this.threads, '--threads', 0);
 
+    for (const [opt, v] of [['--json', this.json], ['--csv', this.csv], ['--plot', this.plot], ['--report', this.report], ['--errors-dir', this.errorsDir]] as const) {
+      if (v === '') throw new NucsegError(`${opt} is empty: give a path ('-' is standard output for --json, --csv and --plot)`);
+    }
     // '-' is standard output, for one of them (then the table is not printed)
     const piped = (['json', 'csv', 'plot'] as const).filter((k) => this[k] === '-');
     if (piped.length > 1) throw new NucsegError(`only one of ${piped.map((k) => `--${k}`).join(', ')} can be '-' (standard output)`);

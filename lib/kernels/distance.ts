@@ -66,6 +66,6 @@ export function normalizedDistance(labels: LabelImage, opts: TargetOptions = {})
 export function blurredBorder(labels: LabelImage, opts: TargetOptions & { sigma?: number } = {}): ImageData<Float32Array> {
   checkLabelImage(labels, 'labels');
   const sigma = opts.sigma ?? 1;
-  if (!(sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be in [0, 100], not ${sigma}`);
+  if (!(typeof sigma === 'number' && sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be a number in [0, 100], not ${typeof sigma === 'string' ? `'${sigma}'` : sigma}`);
   return addon().blurredBorder(labels, sigma, threadsOf(opts), checkOut(opts.out, [labels], Float32Array));
 }

@@ -19,7 +19,7 @@ type Gray = ImageData<Uint8Array | Uint16Array | Float32Array>;
  */
 export function gaussianBlur(image: Gray, sigma: number, opts: KernelOptions & { truncate?: number } = {}): ImageData<Float32Array> {
   checkGray(image, 'image');
-  if (!(sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be in [0, 100], not ${sigma}`);
+  if (!(typeof sigma === 'number' && sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be a number in [0, 100], not ${typeof sigma === 'string' ? `'${sigma}'` : sigma}`);
   const truncate = opts.truncate ?? 4;
   if (!(truncate > 0 && truncate <= 10)) throw new NucsegError(`truncate must be in (0, 10], not ${truncate}`);
   return addon().gaussianBlur(image, sigma, truncate, threadsOf(opts));

@@ -137,6 +137,13 @@ describe('nucseg score (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/outside \(0, 1\]/);
     expect(r.stderr).not.toMatch(/at .*\.js/); // no stack trace for bad input
+
+    // an empty file name (a shell variable that was not set) is an error, not silently no output
+    for (const opt of ['--json', '--csv', '--plot', '--report', '--errors-dir']) {
+      r = nucseg(['score', '--gt', join(dir, 'gt'), '--pred', join(dir, 'gt'), opt, '']);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`nucseg: ${opt} is empty: give a path ('-' is standard output for --json, --csv and --plot)`);
+    }
   });
 
   it('scores ground truth against itself as F1 = 1, with custom thresholds and ranges', async () => {

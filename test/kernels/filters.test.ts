@@ -138,6 +138,8 @@ for (w,h) in [(128,95),(400,300),(179,133)]:
   it('bad arguments are refused', () => {
     expect(() => medianBlur(img8, 4)).toThrow(/1, 3, 5 or 7/);
     expect(() => gaussianBlur(img8, -1)).toThrow(/sigma/);
+    expect(() => gaussianBlur(img8, '' as never)).toThrow(/^sigma must be a number in \[0, 100\], not ''$/); // was taken as 0
+    expect(() => blurredBorder({ data: new Uint16Array(4), width: 2, height: 2 }, { sigma: '1' as never })).toThrow(/^sigma must be a number in \[0, 100\], not '1'$/);
     expect(() => resize(img8, 0, 5)).toThrow(/invalid output size/);
     expect(() => gaussianBlur({ data: new Float64Array(4), width: 2, height: 2 } as never, 1)).toThrow(/Uint8Array, Uint16Array or Float32Array/);
   });
