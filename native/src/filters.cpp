@@ -435,6 +435,10 @@ void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigm
   const std::vector<float> k = gaussian_kernel(sigma, 4.0);
   const int64_t r = static_cast<int64_t>(k.size() / 2), n = 2 * r + 1;
   const int64_t nb = (w + kBlock - 1) / kBlock, nw = (nb + 63) / 64, wb = nb * kBlock;  // blocks, mask words, w in whole blocks
+  // ring slots: the 2r + 1 rows an output row sums, or every row of a shorter image (they
+  // are then all in one window: a wide image of few rows with a large sigma needed 2r + 1
+  // rows of scratch, 216 MB for 70000 x 1 at sigma 100)
+  const int64_t slots = std::min(n, h);
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, w * h / (1 << 16))));
   parallel_chunks(h, chunks, [&](int, int64_t y0, int64_t y1) {
     // the border row, r reflected bytes each side, then zeros to whole blocks (and the
@@ -442,13 +446,13 @@ void blurred_border(ImageView<const T> labels, ImageView<float> out, double sigm
     std::vector<uint8_t> bytes(static_cast<size_t>(wb + 2 * r + kBlock), 0);
     uint8_t* const b = bytes.data() + r;
     std::vector<int32_t> masks(bytes.size());
-    std::vector<float> ring(static_cast<size_t>(n * wb), 0.0f);
-    std::vector<uint64_t> any(static_cast<size_t>(nb)), near(static_cast<size_t>(n * nw), 0), stale(static_cast<size_t>(nw)), vnear(static_cast<size_t>(nw));
+    std::vector<float> ring(static_cast<size_t>(slots * wb), 0.0f);
+    std::vector<uint64_t> any(static_cast<size_t>(nb)), near(static_cast<size_t>(slots * nw), 0), stale(static_cast<size_t>(nw)), vnear(static_cast<size_t>(nw));
     std::vector<const float*> rows(static_cast<size_t>(n));
-    std::vector<int64_t> held(static_cast<size_t>(n), -1);  // the source row in each ring slot
+    std::vector<int64_t> held(static_cast<size_t>(slots), -1);  // the source row in each ring slot
     // ring slot of the horizontally blurred border row yy: 0 outside its near blocks
     auto hrow = [&](int64_t yy) -> int64_t {
-      const int64_t slot = yy % n;
+      const int64_t slot = yy % slots;
       if (held[slot] != yy) {
         held[slot] = yy;
         float* t = ring.data() + slot * wb;
