@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { writeFileAtomic } from '../util/atomic.js';
 import { NucsegError } from '../util/errors.js';
 import type { LabelImage } from './types.js';
+import { isTypedArray } from '../util/typed.js';
 
 // A small baseline-TIFF encoder for label images. The maintained JS TIFF libraries either
 // only decode (geotiff.js's writer, utif) or cannot write uncompressed 16/32-bit
@@ -22,7 +23,7 @@ const ROWS_TARGET_BYTES = 64 * 1024;
  * ```
  */
 export function labelDtype(labels: LabelImage): 'uint16' | 'uint32' {
-  if (labels.data instanceof Uint16Array) return 'uint16';
+  if (isTypedArray(labels.data, Uint16Array)) return 'uint16';
   let max = 0;
   const d = labels.data;
   for (let i = 0; i < d.length; i++) if (d[i] > max) max = d[i];
@@ -47,7 +48,7 @@ export function encodeLabelsTiff(labels: LabelImage): Uint8Array {
   }
   const dtype = labelDtype(labels);
   const bytesPer = dtype === 'uint16' ? 2 : 4;
-  const pixels = dtype === 'uint16' && !(labels.data instanceof Uint16Array) ? Uint16Array.from(labels.data) : labels.data;
+  const pixels = dtype === 'uint16' && !(isTypedArray(labels.data, Uint16Array)) ? Uint16Array.from(labels.data) : labels.data;
   const raw = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   if (!littleEndianHost()) throw new Error('nucseg: big-endian hosts are not supported');
   const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(ROWS_TARGET_BYTES / (width * bytesPer))));

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
+import { isTypedArray } from '../util/typed.js';
 
 /** Argument checks shared by the kernel wrappers, so the addon only sees valid input. */
 export function checkImage(im: ImageData, name: string): void {
@@ -17,7 +18,7 @@ export function checkImage(im: ImageData, name: string): void {
 
 export function checkLabelImage(im: ImageData, name: string): void {
   checkImage(im, name);
-  if (!(im.data instanceof Uint16Array || im.data instanceof Uint32Array)) {
+  if (!(isTypedArray(im.data, Uint16Array) || isTypedArray(im.data, Uint32Array))) {
     throw new NucsegError(`${name}: label images must be Uint16Array or Uint32Array, got ${im.data.constructor.name}`);
   }
 }
@@ -52,7 +53,7 @@ export function threadsOf(opts?: KernelOptions): number {
  */
 export function asMask(im: ImageData, name: string): ImageData<Uint8Array> {
   checkImage(im, name);
-  if (im.data instanceof Uint8Array) return im as ImageData<Uint8Array>;
+  if (isTypedArray(im.data, Uint8Array)) return im as ImageData<Uint8Array>;
   return addon().nonzeroMask(im);
 }
 
@@ -70,7 +71,7 @@ export function checkOut<C extends typeof Uint32Array | typeof Float32Array = ty
 ): ImageData<InstanceType<C>> | undefined {
   if (out === undefined || out === null) return undefined;
   checkImage(out, name);
-  if (!(out.data instanceof type)) throw new NucsegError(`${name} must be a ${type.name} image, got ${out.data.constructor.name}`);
+  if (!isTypedArray(out.data, type)) throw new NucsegError(`${name} must be a ${type.name} image, got ${out.data.constructor.name}`);
   const like = inputs[0]!;
   if (out.width !== like.width || out.height !== like.height) throw new NucsegError(`${name} is ${out.width}x${out.height}, expected ${like.width}x${like.height}`);
   const a = out.data;
@@ -85,7 +86,7 @@ export function checkOut<C extends typeof Uint32Array | typeof Float32Array = ty
 
 export function checkGray(im: ImageData, name: string): void {
   checkImage(im, name);
-  if (!(im.data instanceof Uint8Array || im.data instanceof Uint16Array || im.data instanceof Float32Array)) {
+  if (!(isTypedArray(im.data, Uint8Array) || isTypedArray(im.data, Uint16Array) || isTypedArray(im.data, Float32Array))) {
     throw new NucsegError(`${name}: image must be Uint8Array, Uint16Array or Float32Array, got ${im.data.constructor.name}`);
   }
 }

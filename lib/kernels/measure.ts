@@ -2,6 +2,7 @@ import type { ImageData, LabelImage } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon, type NativeMeasurements } from './addon.js';
 import { checkImage, checkLabelImage, threadsOf, type KernelOptions } from './check.js';
+import { isTypedArray } from '../util/typed.js';
 
 /**
  * Per-label measurements (aligned arrays, ids ascending): area, centroid, bounding box,
@@ -44,7 +45,7 @@ export function measureRegions(labels: LabelImage, intensity?: ImageData<Uint8Ar
  */
 export function maxFilter(image: ImageData<Float32Array>, radius: number, opts: KernelOptions = {}): ImageData<Float32Array> {
   checkImage(image, 'image');
-  if (!(image.data instanceof Float32Array)) throw new NucsegError('maxFilter: image must be Float32Array');
+  if (!(isTypedArray(image.data, Float32Array))) throw new NucsegError('maxFilter: image must be Float32Array');
   if (!(Number.isInteger(radius) && radius >= 0 && radius <= 1000)) throw new NucsegError(`radius must be a whole number in [0, 1000], not ${radius}`);
   return addon().maxFilter(image, radius, threadsOf(opts));
 }

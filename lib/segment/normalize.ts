@@ -1,6 +1,7 @@
 import type { ImageData } from '../image/types.js';
 import { preprocessing } from '../util/definitions.js';
 import { NucsegError } from '../util/errors.js';
+import { isTypedArray } from '../util/typed.js';
 
 export type NormalizeMode = 'percentile' | 'minmax' | 'none';
 
@@ -39,8 +40,8 @@ export function percentiles(image: ImageData, ps: number[]): number[] {
   const d = image.data;
   const n = d.length;
   if (n === 0) throw new NucsegError('cannot normalize an empty image');
-  if (d instanceof Uint8Array || d instanceof Uint16Array) {
-    const hist = new Float64Array(d instanceof Uint8Array ? 256 : 65536);
+  if (isTypedArray(d, Uint8Array) || isTypedArray(d, Uint16Array)) {
+    const hist = new Float64Array(isTypedArray(d, Uint8Array) ? 256 : 65536);
     for (let i = 0; i < n; i++) hist[d[i]]++;
     return ps.map((p) => {
       // linear interpolation between order statistics, as numpy.percentile does
@@ -120,7 +121,7 @@ export function normalizationRange(image: ImageData, opts: NormalizeOptions = {}
  */
 export function assertFinite(image: ImageData): void {
   const d = image.data;
-  if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
+  if (!(isTypedArray(d, Float32Array) || isTypedArray(d, Float64Array))) return;
   let bad = 0;
   for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) bad++;
   if (bad) throw new NucsegError(`image has ${bad === d.length ? 'only' : bad} NaN or infinite pixel${bad === 1 ? '' : 's'}${bad === d.length ? '' : ` (of ${d.length})`}: replace them (e.g. with the background level) before segmenting or training`);

@@ -17,6 +17,7 @@ import { fieldQc, renderThumbnail } from './qc.js';
 import { compileNamePattern, parsePlateName, type PlateInfo } from './plate.js';
 import { writeCompletionMarker } from './resume.js';
 import { segment } from './segment.js';
+import { isTypedArray } from '../util/typed.js';
 
 /**
  * Segments one image and writes its outputs (labels, CSV, overlay, GeoJSON), each to a
@@ -49,7 +50,7 @@ export async function processImage(job: InputFile, out: string, opts: ImageJobOp
     await mkdir(dirname(p.labels), { recursive: true });
     await timedAsync(prof, 'writes', () => writeLabels(p.labels, r.labels));
     const outputs = [p.labels];
-    const intensity = raw.data instanceof Uint8Array || raw.data instanceof Uint16Array || raw.data instanceof Float32Array ? (raw as ImageData<Uint8Array | Uint16Array | Float32Array>) : null;
+    const intensity = isTypedArray(raw.data, Uint8Array) || isTypedArray(raw.data, Uint16Array) || isTypedArray(raw.data, Float32Array) ? (raw as ImageData<Uint8Array | Uint16Array | Float32Array>) : null;
     const rows = await timedAsync(prof, 'measurements', () => measureNuclei(r.labels, intensity, threads));
     if (p.csv) {
       await timedAsync(prof, 'writes', () => writeFileAtomic(p.csv!, measurementsCsv(job.name, plate, rows)));

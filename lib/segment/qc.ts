@@ -4,6 +4,7 @@ import type { ImageData, LabelImage } from '../image/types.js';
 import { resize } from '../kernels/resize.js';
 import type { NucleusRow } from './measurements.js';
 import { renderOverlay } from './outputs.js';
+import { isTypedArray } from '../util/typed.js';
 
 /** What summary.csv records of one field for quality control. */
 export interface FieldQc {
@@ -83,7 +84,7 @@ export function laplacianFocus(im: ImageData): number {
 
 /** Share of pixels at the field's maximum when that maximum is a camera ceiling 2^k − 1 (k = 8, 10, 12, 14, 16). */
 export function saturatedFraction(im: ImageData): number {
-  if (im.data instanceof Float32Array || im.data instanceof Float64Array) return 0;
+  if (isTypedArray(im.data, Float32Array) || isTypedArray(im.data, Float64Array)) return 0;
   const d = im.data as ArrayLike<number>;
   let max = 0, at = 0;
   for (let i = 0; i < d.length; i++) {
