@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <vector>
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
+#include "nucseg/scratch.hpp"
 #include "nucseg/thread_pool.hpp"
 
 namespace nucseg {
@@ -241,8 +241,8 @@ NUCSEG_COLUMN_RUNS(uint32_t, uint16_t)
 NUCSEG_COLUMN_RUNS(uint32_t, uint32_t)
 #undef NUCSEG_COLUMN_RUNS
 
-// o[x] = sqrt(d2[x]) for one run, 4 at a time on x86-64 (SSE2). Exactly
-// float(sqrt(double(d2))): d2 < 2^24 is a float, and a correctly rounded single sqrt
+// o[x] = sqrt(d2[x]) for one short run, 4 at a time on x86-64 (SSE2). Exactly
+// float(sqrt(double(d2))), as long runs compute it: d2 < 2^24 is a float, and a correctly rounded single sqrt
 // equals the double one rounded to single (53 >= 2 x 24 + 2: Figueroa).
 void sqrt_run(const int32_t* d2, float* o, int64_t n) {
   int64_t x = 0;
@@ -337,28 +337,18 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
 
   // column distances: every element is written, so a grow-only buffer kept per thread
   // (fresh pages cost more than the pass that fills them)
-  thread_local std::unique_ptr<uint8_t[]> keep;
-  thread_local size_t kept = 0;
-  const size_t bytes = static_cast<size_t>(W * H) * sizeof(G);
-  if (kept < bytes) {
-    keep.reset();
-    kept = 0;  // until the new buffer exists: `new` may throw (out of memory), and the next call must not use none
-    keep.reset(new uint8_t[bytes]);
-    kept = bytes;
-  }
-  G* const gd = reinterpret_cast<G*>(keep.get());
+  thread_local ScratchBuffer<uint8_t> keep;
+  G* const gd = reinterpret_cast<G*>(keep.get(static_cast<size_t>(W * H) * sizeof(G)));
   const int chunks = static_cast<int>(std::min<int64_t>(resolve_threads(threads), std::max<int64_t>(1, W * H / (1 << 17))));
   parallel_chunks(W, chunks, [&](int, int64_t x0, int64_t x1) { column_runs(labels, x0, x1, gd); });
   // row pass: distances of the nuclei's runs into `out` (0 elsewhere), each chunk's
   // per-nucleus maxima of d² into its own table
   std::vector<std::vector<int64_t>> best(static_cast<size_t>(chunks));
-  // every d² is below W² + H²: when that is below 2^24, runs take the vectorized float sqrt
-  const bool small = W * W + H * H < (int64_t{1} << 24);
   parallel_chunks(H, chunks, [&](int c, int64_t y0, int64_t y1) {
     std::vector<int64_t>& bst = best[c];
     bst.assign(n, 0);
     RowScratch s(W);
-    std::vector<int32_t> d2(static_cast<size_t>(W + kLanes));
+    int32_t d2[kShortRun + kLanes];  // a short run's squared distances, padded lanes included
     for (int64_t y = y0; y < y1; ++y) {
       const T* l = labels.row(y);
       const G* gy = gd + y * W;
@@ -374,23 +364,22 @@ void normalized_distance_t(ImageView<const T> labels, ImageView<float> out, int 
         }
         int64_t m = 0;
         if (len <= kShortRun) {
-          short_run(gy + a, static_cast<int32_t>(len), d2.data());
+          short_run(gy + a, static_cast<int32_t>(len), d2);
           int32_t m32 = 0;
           for (int64_t q = 0; q < len; ++q) m32 = std::max(m32, d2[q]);
           m = m32;
+          sqrt_run(d2, o + a, len);
         } else {
           // sites a - 1 .. b: the run, bounded by not-L pixels or the image edge (f = 0)
           s.f[0] = 0;
           for (int64_t q = a; q < b; ++q) s.f[q - a + 1] = static_cast<int64_t>(gy[q]) * gy[q];
           s.f[len + 1] = 0;
           envelope_1d(s.f.data(), len + 2, s.d.data(), s.v.data(), s.z.data());
-          for (int64_t q = 0; q < len; ++q) m = std::max(m, s.d[q + 1]);
-          if (small)
-            for (int64_t q = 0; q < len; ++q) d2[q] = static_cast<int32_t>(s.d[q + 1]);
-          else
-            for (int64_t q = 0; q < len; ++q) o[a + q] = static_cast<float>(std::sqrt(static_cast<double>(s.d[q + 1])));
+          for (int64_t q = 0; q < len; ++q) {
+            m = std::max(m, s.d[q + 1]);
+            o[a + q] = static_cast<float>(std::sqrt(static_cast<double>(s.d[q + 1])));
+          }
         }
-        if (small || len <= kShortRun) sqrt_run(d2.data(), o + a, len);
         const size_t i = index(v);
         bst[i] = std::max(bst[i], m);
       }

@@ -30,8 +30,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <type_traits>
+
+#include "nucseg/scratch.hpp"
 
 namespace nucseg {
 namespace {
@@ -44,27 +45,11 @@ inline uint32_t sort_key(float v) {
 
 constexpr uint32_t kBlocked = 0xFFFFFFFFu;  // padding, outside the mask, or a watershed line
 
-// An uninitialized array that only grows: reused across calls without zeroing or faults.
-template <typename T>
-struct Buf {
-  std::unique_ptr<T[]> p;
-  size_t cap = 0;
-  T* get(size_t n) {
-    if (n > cap) {
-      p.reset();
-      cap = 0;  // until the new buffer exists: `new` may throw (out of memory), and the next call must not use none
-      p.reset(new T[n]);
-      cap = n;
-    }
-    return p.get();
-  }
-};
-
 struct Scratch {
-  Buf<uint32_t> lab, start, wr, count, table, bucket32;
-  Buf<uint8_t> bucket, flags;  // bucket: bytes of uint8, uint16 or uint32 per pixel
-  Buf<int32_t> fifo, seeds;
-  Buf<uint64_t> sorted, tmp;
+  ScratchBuffer<uint32_t> lab, start, wr, count, table, bucket32;
+  ScratchBuffer<uint8_t> bucket, flags;  // bucket: bytes of uint8, uint16 or uint32 per pixel
+  ScratchBuffer<int32_t> fifo, seeds;
+  ScratchBuffer<uint64_t> sorted, tmp;
 };
 
 Scratch& scratch() {
