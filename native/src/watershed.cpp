@@ -280,22 +280,22 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
   int32_t* const fifo = S.fifo.get(nq + 1);
   uint32_t cur = UINT32_MAX;
   size_t queued = 0;
-  auto bucket_of = [&](int32_t p) -> uint32_t {
-    if constexpr (kFloat) return rank ? rank[bucket[p]] : bucket32[p];
-    else return bucket[p];
-  };
-  for (size_t i = 0; i < nseeds; ++i) {
-    const uint32_t b = bucket_of(seeds[i]);
-    fifo[wr[b]++] = seeds[i];
-    cur = std::min(cur, b);
-    ++queued;
-  }
-
   uint32_t* const rd = start;
-  // The flood, compiled per connectivity, lines option and bucket mapping (hashed float).
+  // The flood, compiled per connectivity, lines option and bucket mapping (hashed float):
+  // the seeds enter first, in raster order, then each popped pixel pushes its neighbours.
   auto flood = [&](auto nn_c, auto lines_c, auto ranked_c) {
     constexpr int NN = decltype(nn_c)::value;
     constexpr bool kLines = decltype(lines_c)::value, kRanked = decltype(ranked_c)::value;
+    auto push = [&](int32_t q) {
+      uint32_t b;
+      if constexpr (kRanked) b = rank[bucket[q]];
+      else if constexpr (kFloat) b = bucket32[q];
+      else b = bucket[q];
+      fifo[wr[b]++] = q;
+      cur = std::min(cur, b);
+      ++queued;
+    };
+    for (size_t i = 0; i < nseeds; ++i) push(seeds[i]);
     while (queued) {
       while (rd[cur] == wr[cur]) ++cur;
       // Prefetch the neighbourhood of a pixel a few pops ahead.
@@ -335,13 +335,7 @@ void watershed(ImageView<const E> elevation, ImageView<const uint32_t> markers, 
           }
         }
         lab[q] = l;
-        uint32_t b;
-        if constexpr (kRanked) b = rank[bucket[q]];
-        else if constexpr (kFloat) b = bucket32[q];
-        else b = bucket[q];
-        fifo[wr[b]++] = q;
-        cur = std::min(cur, b);
-        ++queued;
+        push(q);
       }
     }
   };

@@ -20,7 +20,7 @@ for f in watershed filters distance; do
 import sys
 s, f = sys.stdin.read(), sys.argv[1]
 use = ("using nucseg::ImageView; using nucseg::WatershedOptions; using nucseg::ArgumentError; using nucseg::require_same_size;"
-       if f == "watershed" else "using namespace nucseg;")
+       + (" using nucseg::ScratchBuffer;" if "ScratchBuffer" in s else "") if f == "watershed" else "using namespace nucseg;")
 s = s.replace("namespace nucseg {", "namespace nucseg_prev {\n" + use, 1).replace("}  // namespace nucseg", "}  // namespace nucseg_prev")
 sys.stdout.write(s)' "$f" > "$WORK/prev_$f.cpp"
 done
