@@ -48,7 +48,7 @@ export function encodeLabelsTiff(labels: LabelImage): Uint8Array {
   }
   const dtype = labelDtype(labels);
   const bytesPer = dtype === 'uint16' ? 2 : 4;
-  const pixels = dtype === 'uint16' && !(isTypedArray(labels.data, Uint16Array)) ? Uint16Array.from(labels.data) : labels.data;
+  const pixels = dtype === 'uint16' && !isTypedArray(labels.data, Uint16Array) ? Uint16Array.from(labels.data) : labels.data;
   const raw = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   if (!littleEndianHost()) throw new Error('nucseg: big-endian hosts are not supported');
   const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(ROWS_TARGET_BYTES / (width * bytesPer))));

@@ -84,6 +84,12 @@ export function checkOut<C extends typeof Uint32Array | typeof Float32Array = ty
   return out as ImageData<InstanceType<C>>;
 }
 
+/** A Gaussian sigma: a number in [0, 100] (a string such as '' is refused, not read as 0). */
+export function checkSigma(sigma: unknown): number {
+  if (!(typeof sigma === 'number' && sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be a number in [0, 100], not ${typeof sigma === 'string' ? `'${sigma}'` : sigma}`);
+  return sigma;
+}
+
 export function checkGray(im: ImageData, name: string): void {
   checkImage(im, name);
   if (!(isTypedArray(im.data, Uint8Array) || isTypedArray(im.data, Uint16Array) || isTypedArray(im.data, Float32Array))) {

@@ -1,7 +1,6 @@
 import type { ImageData, LabelImage } from '../image/types.js';
-import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { asMask, checkLabelImage, checkOut, deviceCode, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
+import { asMask, checkLabelImage, checkOut, checkSigma, deviceCode, threadsOf, type KernelDevice, type KernelOptions } from './check.js';
 
 /** Options of the FPN2-WS target kernels. */
 export interface TargetOptions extends KernelOptions {
@@ -65,7 +64,6 @@ export function normalizedDistance(labels: LabelImage, opts: TargetOptions = {})
  */
 export function blurredBorder(labels: LabelImage, opts: TargetOptions & { sigma?: number } = {}): ImageData<Float32Array> {
   checkLabelImage(labels, 'labels');
-  const sigma = opts.sigma ?? 1;
-  if (!(typeof sigma === 'number' && sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be a number in [0, 100], not ${typeof sigma === 'string' ? `'${sigma}'` : sigma}`);
+  const sigma = checkSigma(opts.sigma ?? 1);
   return addon().blurredBorder(labels, sigma, threadsOf(opts), checkOut(opts.out, [labels], Float32Array));
 }

@@ -1,7 +1,7 @@
 import type { ImageData } from '../image/types.js';
 import { NucsegError } from '../util/errors.js';
 import { addon } from './addon.js';
-import { checkGray, threadsOf, type KernelOptions } from './check.js';
+import { checkGray, checkSigma, threadsOf, type KernelOptions } from './check.js';
 
 type Gray = ImageData<Uint8Array | Uint16Array | Float32Array>;
 
@@ -19,7 +19,7 @@ type Gray = ImageData<Uint8Array | Uint16Array | Float32Array>;
  */
 export function gaussianBlur(image: Gray, sigma: number, opts: KernelOptions & { truncate?: number } = {}): ImageData<Float32Array> {
   checkGray(image, 'image');
-  if (!(typeof sigma === 'number' && sigma >= 0 && sigma <= 100)) throw new NucsegError(`sigma must be a number in [0, 100], not ${typeof sigma === 'string' ? `'${sigma}'` : sigma}`);
+  checkSigma(sigma);
   const truncate = opts.truncate ?? 4;
   if (!(truncate > 0 && truncate <= 10)) throw new NucsegError(`truncate must be in (0, 10], not ${truncate}`);
   return addon().gaussianBlur(image, sigma, truncate, threadsOf(opts));

@@ -45,7 +45,7 @@ export function measureRegions(labels: LabelImage, intensity?: ImageData<Uint8Ar
  */
 export function maxFilter(image: ImageData<Float32Array>, radius: number, opts: KernelOptions = {}): ImageData<Float32Array> {
   checkImage(image, 'image');
-  if (!(isTypedArray(image.data, Float32Array))) throw new NucsegError('maxFilter: image must be Float32Array');
+  if (!isTypedArray(image.data, Float32Array)) throw new NucsegError('maxFilter: image must be Float32Array');
   if (!(Number.isInteger(radius) && radius >= 0 && radius <= 1000)) throw new NucsegError(`radius must be a whole number in [0, 1000], not ${radius}`);
   return addon().maxFilter(image, radius, threadsOf(opts));
 }

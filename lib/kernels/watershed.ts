@@ -38,7 +38,7 @@ export interface WatershedOptions {
 export function watershed(elevation: ImageData, markers: ImageData<Uint32Array>, opts: WatershedOptions = {}): ImageData<Uint32Array> {
   checkImage(elevation, 'elevation');
   checkImage(markers, 'markers');
-  if (!(isTypedArray(markers.data, Uint32Array))) throw new NucsegError('markers must be a Uint32Array');
+  if (!isTypedArray(markers.data, Uint32Array)) throw new NucsegError('markers must be a Uint32Array');
   if (elevation.width !== markers.width || elevation.height !== markers.height) throw new NucsegError('elevation and markers differ in size');
   const mask = opts.mask ? asMask(opts.mask, 'mask') : null;
   if (mask && (mask.width !== markers.width || mask.height !== markers.height)) throw new NucsegError('mask differs in size from markers');
