@@ -2,8 +2,9 @@ import { Command, Option } from 'clipanion';
 import { NucsegCommand } from './base.js';
 import { join, relative } from 'node:path';
 import { scoreFiles } from '../score/files.js';
-import { formatScoreCsv, formatScoreJson, formatScoreTable, writeScoreCsv, writeScoreJson } from '../score/report.js';
-import { renderF1Plot, writeF1Plot } from '../score/plot.js';
+import { formatScoreCsv, formatScoreJson, formatScoreTable, unpairedNote } from '../score/report.js';
+import { renderF1Plot } from '../score/plot.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { writeScoreReport } from '../score/html.js';
 import { checkHtmlPath } from '../html/page.js';
 import { writeErrorImage } from '../score/error-image.js';
@@ -80,23 +81,22 @@ export class ScoreCommand extends NucsegCommand {
     progress?.stop();
 
     if (!this.quiet && !piped.length) this.context.stdout.write(formatScoreTable(report) + '\n');
-    const { gt: ug, pred: up } = report.unpaired; // the table's note, when standard output carries data instead
-    if (!this.quiet && piped.length && (ug.length || up.length)) this.context.stderr.write(`nucseg: unpaired (not scored): ${ug.length} ground-truth, ${up.length} prediction file(s)\n`);
+    const unpaired = unpairedNote(report); // the table's note, when standard output carries data instead
+    if (!this.quiet && piped.length && unpaired) this.context.stderr.write(`nucseg: ${unpaired}\n`);
     const written: string[] = [];
-    const output = async (path: string | undefined, text: () => Promise<string> | string, write: (p: string) => Promise<void>) => {
-      if (path === '-') {
-        const t = await text();
-        this.context.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
-      }
-      else if (path) {
-        await write(path);
+    // each file's text, to standard output for '-', else written atomically
+    const output = async (path: string | undefined, text: () => Promise<string> | string) => {
+      if (!path) return;
+      const t = await text();
+      if (path === '-') this.context.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+      else {
+        await writeFileAtomic(path, t);
         written.push(path);
       }
     };
-    await output(this.json, () => formatScoreJson(report, { nucseg: VERSION }), (p) => writeScoreJson(p, report, { nucseg: VERSION }));
-    await output(this.csv, () => formatScoreCsv(report), (p) => writeScoreCsv(p, report));
-    const by = this.plotBy as 'set' | 'images';
-    await output(this.plot, () => renderF1Plot(report, { by }), (p) => writeF1Plot(p, report, { by }));
+    await output(this.json, () => formatScoreJson(report, { nucseg: VERSION }));
+    await output(this.csv, () => formatScoreCsv(report));
+    await output(this.plot, () => renderF1Plot(report, { by: this.plotBy as 'set' | 'images' }));
     if (errorsDir) written.push(`${errorsDir}/ (${report.images.length} error images)`);
     if (this.report) {
       await writeScoreReport(this.report, report, errorImages);

@@ -47,11 +47,15 @@ export function formatScoreTable(r: SetScoreReport): string {
     const ir = r.images.map((im) => [im.name, String(im.nGt), String(im.nPred), ...cols.map((c) => f3(im.f1[c])), String(im.splits), String(im.merges)]);
     lines.push(...alignTable(ih, ir));
   }
-  if (r.unpaired.gt.length || r.unpaired.pred.length) {
-    lines.push('');
-    lines.push(`unpaired (not scored): ${r.unpaired.gt.length} ground-truth, ${r.unpaired.pred.length} prediction file(s)`);
-  }
+  const unpaired = unpairedNote(r);
+  if (unpaired) lines.push('', unpaired);
   return lines.join('\n');
+}
+
+/** The line saying how many files had no partner and were not scored; undefined when all were paired. */
+export function unpairedNote(r: SetScoreReport): string | undefined {
+  const { gt, pred } = r.unpaired;
+  return gt.length || pred.length ? `unpaired (not scored): ${gt.length} ground-truth, ${pred.length} prediction file(s)` : undefined;
 }
 
 function alignTable(head: string[], rows: string[][]): string[] {
