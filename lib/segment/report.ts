@@ -53,7 +53,9 @@ function wellRows(fields: FieldFlags[]) {
   const wells = new Map<string, FieldFlags[]>();
   for (const f of fields) {
     const p = splitWell(f.well);
-    if (p) wells.set(`${f.plate}\u0000${p.row}\u0000${p.column}`, [...(wells.get(`${f.plate}\u0000${p.row}\u0000${p.column}`) ?? []), f]);
+    if (!p) continue;
+    const key = `${f.plate}\u0000${p.row}\u0000${p.column}`;
+    wells.set(key, [...(wells.get(key) ?? []), f]);
   }
   const finiteMedian = (v: number[]) => (v.some(Number.isFinite) ? median(v.filter(Number.isFinite)) : null);
   return [...wells.values()].map((fs) => {
@@ -176,7 +178,8 @@ export async function writeRunReport(out: string, o: RunReportOptions = {}): Pro
   ];
   const sample = await nucleusSample(out, fields, o);
   const noSample = !fields.some((f) => f.count > 0) ? 'No nuclei were found, so there are no distributions.' : 'No readable per-nucleus CSVs (a run with --no-csv?), so no distributions.';
-  blocks.push(sample.length ? { kind: 'chart', id: 'distributions', spec: distributions(sample, fields.some((f) => f.well)), caption: `Area and mean intensity of ${sample.length} nuclei (at most ${o.maxNucleiPerField ?? 200} per field, from at most ${o.maxFieldsForDistributions ?? 400} fields), per ${fields.some((f) => f.well) ? 'well' : 'field'}.` } : { kind: 'text', text: noSample });
+  const byWell = fields.some((f) => f.well);
+  blocks.push(sample.length ? { kind: 'chart', id: 'distributions', spec: distributions(sample, byWell), caption: `Area and mean intensity of ${sample.length} nuclei (at most ${o.maxNucleiPerField ?? 200} per field, from at most ${o.maxFieldsForDistributions ?? 400} fields), per ${byWell ? 'well' : 'field'}.` } : { kind: 'text', text: noSample });
   blocks.push({ kind: 'heading', text: 'Run' }, { kind: 'table', id: 'run', columns: [{ key: 'key' }, { key: 'value' }], rows: runRows(run, fields) });
   await writeHtmlPage(file, `nucseg report — ${out}`, blocks);
   return file;
