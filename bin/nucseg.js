@@ -2,9 +2,11 @@
 import { main } from '../dist/lib/cli/main.js';
 
 // A reader that stopped early (`nucseg score --csv - | head`) is not an error: end quietly.
+// Any other failure to write standard output (a full disk) is one line and exit code 2.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (stream === process.stdout) process.stderr.write(`nucseg: cannot write to standard output (${e.code ?? e.message})\n`);
     process.exitCode = 2;
   });
 }

@@ -197,6 +197,10 @@ describe('nucseg score (CLI)', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" score --gt '${labels}' --pred '${labels}' --csv - --quiet | head -n 1`], { encoding: 'utf8' });
     expect(r.stdout.startsWith('image,gt_file,pred_file,threshold')).toBe(true);
     expect(r.stderr).toBe('');
+    // any other failure to write standard output is said, once, with exit code 2
+    const full = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" score --gt '${labels}' --pred '${labels}' --csv - --quiet > /dev/full`], { encoding: 'utf8' });
+    expect(full.status).toBe(2);
+    expect(full.stderr.trim()).toBe('nucseg: cannot write to standard output (ENOSPC)');
   });
 
   it('nucseg info reports the backends', () => {
