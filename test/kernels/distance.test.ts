@@ -1,13 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readImage, readLabels } from '../../lib/image/read.js';
 import type { ImageData } from '../../lib/image/types.js';
 import { blurredBorder, distanceTransform, normalizedDistance } from '../../lib/kernels/distance.js';
 import { REPO, dsbLabelFiles } from '../helpers/data.js';
-import { tempDir } from '../helpers/tools.js';
+import { LIB_URL, runNodeScript } from '../helpers/tools.js';
 import { crop, maxAbsDiff, readNpy } from '../helpers/npy.js';
 import { bruteEdt, bruteNormalizedDistance } from '../helpers/reference-kernels.js';
 
@@ -73,10 +70,8 @@ describe('FPN2-WS targets', () => {
   });
 
   it('blurredBorder on a wide image of one row with a large sigma needs no rows of scratch beyond the image (was 2r + 1: 215 MB)', () => {
-    const file = join(tempDir('nucseg-blur-rss-'), 'rss.mjs');
-    writeFileSync(
-      file,
-      `import { kernels as K } from ${JSON.stringify(pathToFileURL(join(REPO, 'dist', 'lib', 'index.js')).href)};
+    const run = runNodeScript(
+      `import { kernels as K } from ${JSON.stringify(LIB_URL)};
 const W = 70000, l = { data: new Uint16Array(W), width: W, height: 1 };
 for (let x = 0; x < W; x++) l.data[x] = 1 + Math.floor(x / 50);
 K.blurredBorder({ data: new Uint16Array(4).fill(1), width: 2, height: 2 }, { sigma: 100, threads: 1 });
@@ -85,7 +80,7 @@ const b = K.blurredBorder(l, { sigma: 100, threads: 1 });
 console.log(JSON.stringify({ mb: (process.resourceUsage().maxRSS - before) / 1024, peak: Math.max(...b.data) }));
 `,
     );
-    const r = JSON.parse(spawnSync(process.execPath, [file], { encoding: 'utf8' }).stdout);
+    const r = JSON.parse(run.stdout);
     expect(r.mb).toBeLessThan(20); // the output is 0.28 MB
     expect(r.peak).toBeGreaterThan(0);
   });

@@ -1,18 +1,13 @@
 // A kernel that runs out of memory throws, and the next call works: the per-thread scratch
 // that normalizedDistance and watershed keep between calls must not be left claiming a
 // size it no longer has (it was: the next call used a null buffer and the process died).
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/data.js';
-import { tempDir } from '../helpers/tools.js';
+import { LIB_URL, runNodeScript } from '../helpers/tools.js';
 
 // small call, a large one under an address-space cap a little above the process' size
 // (prlimit on itself), the cap lifted, the small call again
-const script = (lib: string) => `
-import { kernels as K } from ${JSON.stringify(lib)};
+const script = `
+import { kernels as K } from ${JSON.stringify(LIB_URL)};
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 const cap = (v) => spawnSync('prlimit', ['--pid', String(process.pid), '--as=' + v]);
@@ -52,10 +47,7 @@ for (const [name, make] of Object.entries(calls)) {
 
 describe('out of memory in a kernel', () => {
   it('throws one error, and the same thread runs the next call (normalizedDistance, watershed)', () => {
-    const dir = tempDir('nucseg-oom-');
-    const file = join(dir, 'oom.mjs');
-    writeFileSync(file, script(pathToFileURL(join(REPO, 'dist', 'lib', 'index.js')).href));
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    const r = runNodeScript(script);
     expect(r.signal).toBe(null);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -2,19 +2,14 @@
 // (normalizedDistance, blurredBorder): the caller's buffer is
 // written in place (no new array, no copy), any stale content is overwritten, and a buffer
 // of the wrong type or size, or one sharing memory with an input, is refused.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { addon } from '../../lib/kernels/addon.js';
 import { connectedComponents } from '../../lib/kernels/components.js';
 import { blurredBorder, normalizedDistance } from '../../lib/kernels/distance.js';
 import { watershed } from '../../lib/kernels/watershed.js';
 import { NucsegError } from '../../lib/util/errors.js';
-import { REPO } from '../helpers/data.js';
 import { rng } from '../helpers/perturb.js';
-import { tempDir } from '../helpers/tools.js';
+import { LIB_URL, runNodeScript } from '../helpers/tools.js';
 
 const w = 67;
 const h = 41;
@@ -115,10 +110,8 @@ describe('out: an output buffer the caller reuses', () => {
 
   it('a getter on out that frees the labels during the call gives an error, not a crash (hostile trial)', () => {
     // the binding used to hold a pointer into the labels while it read out's properties
-    const file = join(tempDir('nucseg-getter-'), 'getter.mjs');
-    writeFileSync(
-      file,
-      `import { kernels } from ${JSON.stringify(pathToFileURL(join(REPO, 'dist', 'lib', 'index.js')).href)};
+    const r = runNodeScript(
+      `import { kernels } from ${JSON.stringify(LIB_URL)};
 const N = 4000;
 let L = new Uint16Array(N * N).fill(1);
 const labels = { data: L, width: N, height: N };
@@ -135,8 +128,8 @@ const out = { width: N, height: N, get data() {
 } };
 try { kernels.normalizedDistance(labels, { out, threads: 1 }); console.log('ran'); } catch (e) { console.log('error:', e.message); }
 `,
+      ['--expose-gc'],
     );
-    const r = spawnSync(process.execPath, ['--expose-gc', file], { encoding: 'utf8' });
     expect(r.signal).toBe(null);
     expect(r.stdout.trim()).toBe('error: normalizedDistance: labels has 0 values, expected 4000x4000 = 16000000');
   });
