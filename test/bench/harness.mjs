@@ -24,6 +24,11 @@ export function time(fn, { runs = 7, minSampleMs = 4 } = {}) {
   return { median_ms: samples[samples.length >> 1], min_ms: samples[0], max_ms: samples[samples.length - 1], runs, reps };
 }
 
+/** The middle value of `v` (the upper middle for an even count), as time() reports samples. */
+export function median(v) {
+  return [...v].sort((a, b) => a - b)[v.length >> 1];
+}
+
 export const PYTHON = process.env.NUCSEG_BENCH_PYTHON ?? '/usr/bin/python3';
 
 export function ensureInputs(shared, inputs) {

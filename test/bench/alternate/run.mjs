@@ -12,7 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernels as K } from '../../../dist/lib/index.js';
-import { PYTHON, time } from '../harness.mjs';
+import { median, PYTHON, time } from '../harness.mjs';
 import { readNpy } from '../npy.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,7 +62,6 @@ const goals = [
   { name: 'normalizedDistance + blurredBorder (new outputs)', goal: '>= 2x OpenCV per-object loop', need: 2, run: targets(false), peer: () => peer(exe, [inputs, 'targets', String(runs)])[0] },
   { name: 'normalizedDistance + blurredBorder (out reused)', goal: '>= 2x OpenCV per-object loop', need: 2, run: targets(true), peer: () => peer(exe, [inputs, 'targets', String(runs)])[0] },
 ];
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 console.log(`alternating rounds: ${rounds}, samples per side: ${runs}, 1 thread`);
 const lines = ['| kernel | ours (ms, median of rounds) | peer (ms) | peer / ours per round | median ratio | goal | met |', '|---|---:|---:|---|---:|---|---|'];
 for (const g of goals) {

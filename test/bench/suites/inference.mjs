@@ -10,6 +10,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModel, openSession, processImage, Profile, readImage, segmentFiles, tileGrid } from '../../../dist/lib/index.js';
 import * as ort from 'onnxruntime-node';
+import { median } from '../harness.mjs';
 
 export const ops = [];
 
@@ -68,7 +69,6 @@ export async function run({ inputs, repo, shared }) {
     for await (const r of segmentFiles(folder, { out: fout, model: 'nuclei-fpn2ws-dsb', device, batch, csv: true })) if (r.status !== 'done') throw new Error(`${r.name}: ${r.error}`);
     e2eRuns.push(performance.now() - t);
   }
-  const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const folderModelMs = median(modelRuns), folderMs = median(e2eRuns);
   const fo = ((folderMs / folderModelMs - 1) * 100).toFixed(1);
   console.log(`  per round: overhead ${e2eRuns.map((e, i) => `${((e / modelRuns[i] - 1) * 100).toFixed(1)} %`).join(', ')}`);
@@ -100,13 +100,12 @@ export async function run({ inputs, repo, shared }) {
         times.get(n).folder.push(performance.now() - t0);
       }
     }
-    const med = (a) => [...a].sort((x, y) => x - y)[1];
     const a = times.get('default');
     for (const [other] of others) {
       const b = times.get(other);
-      console.log(`default vs ${other}: 2048² field ${med(a.field).toFixed(0)} vs ${med(b.field).toFixed(0)} ms, BBBC039 folder (${names.length}) ${med(a.folder).toFixed(0)} vs ${med(b.folder).toFixed(0)} ms`);
-      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: 'real2048_gray8.tif', ours1: med(a.field), oursN: med(a.field), peer: { peer: other, threads: 2, median_ms: med(b.field) } });
-      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: `bbbc039-small/images (${names.length} fields)`, ours1: med(a.folder), oursN: med(a.folder), peer: { peer: other, threads: 2, median_ms: med(b.folder) } });
+      console.log(`default vs ${other}: 2048² field ${median(a.field).toFixed(0)} vs ${median(b.field).toFixed(0)} ms, BBBC039 folder (${names.length}) ${median(a.folder).toFixed(0)} vs ${median(b.folder).toFixed(0)} ms`);
+      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: 'real2048_gray8.tif', ours1: median(a.field), oursN: median(a.field), peer: { peer: other, threads: 2, median_ms: median(b.field) } });
+      rows.push({ kernel: `default model end to end vs ${other} (median of 3, alternating)`, input: `bbbc039-small/images (${names.length} fields)`, ours1: median(a.folder), oursN: median(a.folder), peer: { peer: other, threads: 2, median_ms: median(b.folder) } });
     }
   }
   return [
