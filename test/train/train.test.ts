@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCard, fileSha256 } from '../../lib/models/card.js';
 import { verifyModel } from '../../lib/models/verify.js';
+import { parseCsv } from '../../lib/util/csv.js';
 import { BBBC039, REPO } from '../helpers/data.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -104,7 +105,8 @@ describe('nucseg train', () => {
     expect(card.postprocessing.seed_threshold).toBe(cal.seed_threshold);
     const seg = nucseg(['segment', join(d, 'test', 'images'), '--model', out, '--out', join(d, 'seg'), '--quiet', '--no-csv']);
     expect(seg.code, seg.stderr).toBe(0);
-    const counts = readFileSync(join(d, 'seg', 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[8]));
+    const summary = join(d, 'seg', 'summary.csv');
+    const counts = parseCsv(readFileSync(summary, 'utf8'), summary).map((row) => Number(row.count)); // by name: summary.csv gains columns
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(40); // 2 fields, ~150 nuclei each
     // a nuclei model fine-tuned for a cycle: its cores stay near 1, so the default stands
     const ft = join(d, 'ft.onnx');
